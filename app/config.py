@@ -1,0 +1,33 @@
+"""Configuration defaults. Each can be overridden in ``instance/config.py`` and then by
+an environment variable with the ``LETTERTRAIL_`` prefix (``LETTERTRAIL_DATABASE_URL``).
+"""
+
+# A database URL; ``None`` means ``instance/lettertrail.sqlite``.
+# PostgreSQL: ``postgresql+psycopg://user@host/dbname``.
+DATABASE_URL = None
+
+# Signs session cookies and CSRF tokens. The development default is refused by
+# ``flask check-deploy``; set a long random value in production.
+SECRET_KEY = "dev-only-not-secret"
+
+# Where slips' QR codes lead: ``PUBLIC_BASE_URL/m/<code>``. ``None`` uses the request's host.
+PUBLIC_BASE_URL = None
+
+# Seconds SQLite waits on a locked database before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Forms: 1 MiB. Imports raise their own limit.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+# Idle sessions end after 30 minutes (the cookie is refreshed on every request).
+PERMANENT_SESSION_LIFETIME = 30 * 60
+REMEMBER_COOKIE_DURATION = 0
+
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+# How many mailings one page of the list shows.
+MAILINGS_PER_PAGE = 50

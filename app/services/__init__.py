@@ -1,0 +1,1 @@
+"""Domain logic of Lettertrail: plain functions that never import Flask."""

@@ -1,0 +1,21 @@
+"""Shared pieces of the SQLModel tables: the metadata naming convention and time helpers."""
+
+import datetime as dt
+
+from sqlmodel import SQLModel
+
+# Constraint names must be stable for Alembic (and SQLite batch mode) to find them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = SQLModel.metadata
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,58 @@
+"""Chapters: the classes, schools, groups and individuals who send mail."""
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from models.base import utcnow
+from models.types import UTCDateTime
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class ChapterKind(StrEnum):
+    """What sort of group a chapter is."""
+
+    CLASS = "class"
+    SCHOOL = "school"
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+
+
+class ChapterBase(SQLModel):
+    """Fields a staff member edits on a chapter."""
+
+    name: str = Field(min_length=1, max_length=120)
+    slug: str = Field(min_length=1, max_length=60, regex=SLUG_PATTERN)
+    kind: ChapterKind = ChapterKind.GROUP
+    town: str = Field(min_length=1, max_length=80)
+    country: str = Field(min_length=2, max_length=2)
+    goal: int | None = Field(default=None, ge=1, le=10_000_000)
+    public_counter: bool = False
+
+    @field_validator("name", "town", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+
+class ChapterCreate(ChapterBase):
+    """Validated input for a new or edited chapter."""
+
+
+class Chapter(ChapterBase, table=True):
+    """A sending group; coordinators belong to one."""
+
+    __tablename__ = "chapter"
+    __table_args__ = (
+        CheckConstraint("kind IN ('class', 'school', 'group', 'individual')", name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    kind: str = Field(default=ChapterKind.GROUP, max_length=16)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
