@@ -73,9 +73,7 @@ class Campaign(CampaignBase, table=True):
     """One case, e.g. "Free Azimjan Askarov"."""
 
     __tablename__ = "campaign"
-    __table_args__ = (
-        CheckConstraint("status IN ('draft', 'active', 'closed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('draft', 'active', 'closed')", name="status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)

@@ -23,9 +23,13 @@ class ValidationFailed(Exception):
         return cls([FieldError(field, message)])
 
     @classmethod
-    def from_pydantic(cls, exc) -> "ValidationFailed":
-        """Turn a pydantic ``ValidationError`` into field errors with plain messages."""
-        errors = []
+    def from_pydantic(cls, exc, messages: dict[str, str] | None = None) -> "ValidationFailed":
+        """Turn a pydantic ``ValidationError`` into one plain message per field.
+
+        *messages* gives the sentence to show for a field, whatever pydantic said.
+        """
+        messages = messages or {}
+        errors: dict[str, str] = {}
         for err in exc.errors():
             field = str(err["loc"][0]) if err.get("loc") else "__all__"
             message = err["msg"]
@@ -33,8 +37,10 @@ class ValidationFailed(Exception):
                 message = message.removeprefix("Value error, ")
                 if ": " in message and message.split(": ", 1)[0].isidentifier():
                     field, message = message.split(": ", 1)
-            errors.append(FieldError(field, message))
-        return cls(errors)
+            elif err["type"] == "missing":
+                message = "This field is required."
+            errors.setdefault(field, messages.get(field, message))
+        return cls([FieldError(field, message) for field, message in errors.items()])
 
 
 class NotFound(Exception):

@@ -5,6 +5,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from sqlalchemy import and_
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
-from app.services.tx import begin_write
+from app.services.database import begin_write
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
@@ -40,6 +41,65 @@ class LoggedBatch:
 
     batch: Batch
     created: bool
+
+
+# What a person reads when a field of a batch is refused by the input model.
+BATCH_MESSAGES = {
+    "campaign": "Choose a campaign.",
+    "recipient": "Choose a recipient of this campaign.",
+    "channel": "Choose how the mail was sent.",
+    "sender_town": "Enter the town it was sent from (up to 80 characters).",
+    "sender_country": "Choose a country from the list.",
+    "sent_on": "Enter the date it was sent, like 2025-12-10.",
+    "count": "Enter a number from 1 to 500.",
+    "chapter": "Choose a chapter.",
+    "kind": "Choose postcard, letter or large envelope.",
+    "weight_g": "Enter a weight in grams, more than 0 and at most 5000.",
+    "nonmachinable": "Tick the box or leave it empty.",
+}
+
+
+def parse_batch(raw: dict, *, today: dt.date | None = None) -> MailingBatchCreate:
+    """Validate raw input (a form, JSON, a CSV row) into a batch to log.
+
+    Reports every problem that needs no database at once: the input model's, an
+    unknown country and a date in the future.
+
+    :raises ValidationFailed: with one plain message per refused field.
+    """
+    errors: dict[str, str] = {}
+    data = None
+    try:
+        data = MailingBatchCreate.model_validate(raw)
+    except ValidationError as exc:
+        failure = ValidationFailed.from_pydantic(exc, BATCH_MESSAGES)
+        errors.update((e.field, e.message) for e in failure.errors)
+    country = data.sender_country if data else str(raw.get("sender_country") or "").upper()
+    if "sender_country" not in errors and not countries.is_country(country):
+        errors["sender_country"] = BATCH_MESSAGES["sender_country"]
+    sent_on = data.sent_on if data else _date_or_none(raw.get("sent_on"))
+    if "sent_on" not in errors and sent_on and _in_future(sent_on, today):
+        errors["sent_on"] = FUTURE_MESSAGE
+    if errors:
+        raise ValidationFailed([FieldError(f, m) for f, m in errors.items()])
+    return data
+
+
+def _date_or_none(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+FUTURE_MESSAGE = "The date sent cannot be in the future."
+
+
+def _in_future(sent_on: dt.date, today: dt.date | None) -> bool:
+    today = today or dt.datetime.now(dt.UTC).date()
+    return sent_on > today + _FUTURE_GRACE
 
 
 def town_key(town: str) -> str:
@@ -152,10 +212,10 @@ def _check(
                     "the date sent cannot be earlier.",
                 )
             )
-    if data.sent_on > today + _FUTURE_GRACE:
-        errors.append(FieldError("sent_on", "The date sent cannot be in the future."))
+    if _in_future(data.sent_on, today):
+        errors.append(FieldError("sent_on", FUTURE_MESSAGE))
     if not countries.is_country(data.sender_country):
-        errors.append(FieldError("sender_country", "Choose a country from the list."))
+        errors.append(FieldError("sender_country", BATCH_MESSAGES["sender_country"]))
 
     chapter = None
     if user.is_staff:
@@ -212,9 +272,7 @@ def get_mailing(session: Session, code: str, user: User) -> Mailing:
 
     :raises NotFound: if there is none, or it belongs to another chapter.
     """
-    mailing = session.exec(
-        select(Mailing).where(Mailing.code == code, visible_to(user))
-    ).first()
+    mailing = session.exec(select(Mailing).where(Mailing.code == code, visible_to(user))).first()
     if mailing is None:
         raise NotFound(code)
     return mailing
@@ -321,8 +379,6 @@ def change_status(
         mailing.status = target
         changed += 1
     session.commit()
-    for mailing in mailings:
-        session.refresh(mailing)
     skipped = len(current) - changed
     return StatusResult(changed, skipped, " ".join(sorted(reasons)) or None)
 

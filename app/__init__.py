@@ -1,0 +1,84 @@
+"""Lettertrail: record, price and print slips for letter-writing campaigns."""
+
+import os
+from importlib import metadata
+
+from flask import Flask
+
+try:
+    __version__ = metadata.version("lettertrail")
+except metadata.PackageNotFoundError:  # running from a checkout that was not installed
+    __version__ = "0.0.0"
+
+ENV_PREFIX = "LETTERTRAIL_"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app.
+
+    Configuration comes from ``app/config.py``, then ``instance/config.py``, then
+    ``LETTERTRAIL_*`` environment variables, then *test_config*.
+    """
+    instance_path = os.environ.get(f"{ENV_PREFIX}INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Load the configuration chain and fill in derived defaults."""
+    app.config.from_object("app.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "lettertrail.sqlite")
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def register_extensions(app: Flask) -> None:
+    """Set up the database, migrations, CSRF, sign-in and Babel."""
+    from app import db
+    from app import extensions
+
+    db.init_app(app)
+    extensions.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from app.views import account
+    from app.views import batches
+    from app.views import campaigns
+    from app.views import chapters
+    from app.views import mailings
+    from app.views import main
+    from app.views import users
+
+    for module in (main, account, campaigns, chapters, users, mailings, batches):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors as HTML pages or, under ``/api/``, as JSON."""
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask`` commands."""
+    from app import cli
+
+    cli.init_app(app)

@@ -1,0 +1,74 @@
+"""The ``flask`` commands; each one wraps a service."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlmodel import select
+
+from app import db
+from app.services import accounts
+from app.services import demo
+from app.services.errors import ValidationFailed
+from models import User
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def init_app(app: Flask) -> None:
+    """Add Lettertrail's commands to *app*'s ``flask`` command."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_cli)
+
+
+def _fail(failure: ValidationFailed) -> None:
+    for error in failure.errors:
+        click.echo(f"Error: {error.field}: {error.message}", err=True)
+    raise SystemExit(1)
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo campaign for Azimjan Askarov (safe to run again)."""
+    with db.new_session() as session:
+        result = demo.load_demo(session=session)
+    click.echo(f"Demo campaign: {result.campaign.title} ({result.batches_created} new batches)")
+    if result.staff_password:
+        click.echo(f"Staff sign-in: {result.staff_email}")
+        click.echo(f"One-time password: {result.staff_password}  (you choose a new one)")
+    else:
+        click.echo(f"Staff account {result.staff_email} exists already.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["staff", "coordinator"]), required=True)
+@click.option("--chapter", "chapter_slug", help="The coordinator's chapter (its short name).")
+@click.password_option("--password", prompt="Password", help="Read from a prompt or stdin.")
+def create_user(email: str, role: str, chapter_slug: str | None, password: str):
+    """Add an account; the password comes from a prompt (or stdin)."""
+    with db.new_session() as session:
+        try:
+            user = accounts.create_user(
+                session=session,
+                email=email,
+                password=password,
+                role=role,
+                chapter_slug=chapter_slug,
+            )
+        except ValidationFailed as failure:
+            _fail(failure)
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="", help="A note saying what the token is for.")
+def token(email: str, label: str):
+    """Print a new API token for the account with EMAIL."""
+    with db.new_session() as session:
+        user = session.exec(
+            select(User).where(User.email == accounts.normalize_email(email))
+        ).first()
+        if user is None or not user.active:
+            raise click.ClickException(f"No active account {email}.")
+        click.echo(accounts.issue_token(session=session, user=user, label=label))

@@ -1,0 +1,86 @@
+"""Signing in and out, and changing one's password."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+
+from app import auth
+from app import db
+from app.forms import PasswordForm
+from app.forms import SignInForm
+from app.forms import show_errors
+from app.services import accounts
+from app.services.errors import ValidationFailed
+
+bp = Blueprint("account", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return *target* if it is a path on this site, else the front page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("mailings.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.authenticate(
+            session=db.get_session(), email=form.email.data, password=form.password.data
+        )
+        if user is not None:
+            auth.sign_in(user)
+            if user.must_change_password:
+                flash("Welcome! Please choose your own password now.")
+                return redirect(url_for("account.password"))
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append("That email and password do not match an active account.")
+        status = 401
+    elif form.is_submitted():
+        status = 422
+    return render_template("account/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out here and everywhere else."""
+    auth.sign_out()
+    flash("You are signed out.")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@auth.signed_in_required
+def password():
+    """Change one's own password; every other session ends."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                session=db.get_session(),
+                user=current_user.row,
+                current=form.current_password.data,
+                new=form.new_password.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+            status = 422
+        else:
+            auth.sign_in(current_user.row)  # the old cookie is void now; issue a new one
+            flash("Your password is changed.")
+            return redirect(url_for("mailings.index"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("account/password.html", form=form), status

@@ -1,0 +1,72 @@
+"""A batch: the mailings logged by one submission, and status changes for all of them."""
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import select
+
+from app import db
+from app.auth import signed_in_required
+from app.services import mailings
+from app.views.mailings import _back
+from app.views.mailings import _names
+from models import Mailing
+
+bp = Blueprint("batches", __name__, url_prefix="/batches")
+
+
+@bp.get("/<int:batch_id>")
+@signed_in_required
+def show(batch_id: int):
+    """Show a batch: what was sent, its status counts, and each mailing's code.
+
+    :raise 404: if there is no such batch, or it belongs to another chapter.
+    """
+    session = db.get_session()
+    batch = mailings.get_batch(session, batch_id, current_user.row)
+    rows = session.exec(
+        select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id)
+    ).all()
+    counts = dict(
+        session.exec(
+            select(Mailing.status, func.count())
+            .where(Mailing.batch_id == batch.id)
+            .group_by(Mailing.status)
+        ).all()
+    )
+    return render_template(
+        "batches/show.html",
+        batch=batch,
+        rows=rows,
+        counts=counts,
+        names=_names(session, rows[:1]),
+    )
+
+
+@bp.post("/<int:batch_id>/status")
+@signed_in_required
+def change_status(batch_id: int):
+    """Mark every mailing of a batch posted or void, or undo their last change.
+
+    :raise 404: if there is no such batch, or it belongs to another chapter.
+    """
+    session = db.get_session()
+    batch = mailings.get_batch(session, batch_id, current_user.row)
+    action = request.form.get("action", "")
+    if action not in mailings.ACTIONS:
+        abort(400)
+    rows = list(session.exec(select(Mailing).where(Mailing.batch_id == batch.id)).all())
+    result = mailings.change_status(
+        session=session, mailings=rows, action=action, user=current_user.row
+    )
+    message = f"{result.changed} of {len(rows)} mailings changed."
+    if result.skipped and result.reason:
+        message += f" {result.skipped} left as they were: {result.reason}"
+    flash(message, "success" if result.changed else "error")
+    return redirect(_back(url_for("batches.show", batch_id=batch.id)), 303)

@@ -1,0 +1,166 @@
+"""Campaign pages: the public case page, and staff editing of campaigns and recipients."""
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+from pydantic import ValidationError
+
+from app import db
+from app.auth import staff_required
+from app.forms import CampaignForm
+from app.forms import RecipientForm
+from app.forms import form_data
+from app.forms import show_errors
+from app.services import campaigns
+from app.services.errors import ValidationFailed
+from models import CampaignCreate
+from models import CampaignStatus
+from models import RecipientCreate
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+def _save_form(form, model, save):
+    """Validate *form* into *model* and call *save*; return (row, status) for the view."""
+    try:
+        return save(model.model_validate(form_data(form))), 303
+    except ValidationError as exc:
+        show_errors(form, ValidationFailed.from_pydantic(exc))
+    except ValidationFailed as failure:
+        show_errors(form, failure)
+    return None, 422
+
+
+@bp.get("")
+@staff_required
+def index():
+    """List every campaign, whatever its status."""
+    return render_template(
+        "campaigns/index.html", campaigns=campaigns.all_campaigns(db.get_session())
+    )
+
+
+@bp.get("/<slug>")
+def show(slug: str):
+    """Show the case, its recipients and how to write.
+
+    :raise 404: if there is no such campaign, or it is a draft and the reader is not staff.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    is_staff = current_user.is_authenticated and current_user.is_staff
+    if campaign.status == CampaignStatus.DRAFT and not is_staff:
+        abort(404)
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        recipients=campaigns.recipients_of(session, campaign),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    """Create a campaign."""
+    form = CampaignForm()
+    status = 200
+    if form.validate_on_submit():
+        campaign, status = _save_form(
+            form,
+            CampaignCreate,
+            lambda data: campaigns.save_campaign(session=db.get_session(), data=data),
+        )
+        if campaign:
+            flash(f"Campaign “{campaign.title}” created. Now add its recipients.")
+            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("campaigns/form.html", form=form, campaign=None), status
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(slug: str):
+    """Edit a campaign.
+
+    :raise 404: if there is no such campaign.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    form = CampaignForm(obj=campaign)
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save_form(
+            form,
+            CampaignCreate,
+            lambda data: campaigns.save_campaign(session=session, data=data, campaign=campaign),
+        )
+        if saved:
+            flash("Campaign saved.")
+            return redirect(url_for("campaigns.show", slug=saved.slug), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("campaigns/form.html", form=form, campaign=campaign), status
+
+
+@bp.route("/<slug>/recipients/new", methods=["GET", "POST"])
+@staff_required
+def new_recipient(slug: str):
+    """Add a recipient to a campaign.
+
+    :raise 404: if there is no such campaign.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    form = RecipientForm()
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save_form(
+            form,
+            RecipientCreate,
+            lambda data: campaigns.save_recipient(session=session, campaign=campaign, data=data),
+        )
+        if saved:
+            flash(f"Recipient “{saved.name}” added.")
+            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=None
+    ), status
+
+
+@bp.route("/<slug>/recipients/<key>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_recipient(slug: str, key: str):
+    """Edit a recipient of a campaign.
+
+    :raise 404: if there is no such campaign or recipient.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    recipient = next((r for r in campaigns.recipients_of(session, campaign) if r.key == key), None)
+    if recipient is None:
+        abort(404)
+    form = RecipientForm(obj=recipient)
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save_form(
+            form,
+            RecipientCreate,
+            lambda data: campaigns.save_recipient(
+                session=session, campaign=campaign, data=data, recipient=recipient
+            ),
+        )
+        if saved:
+            flash("Recipient saved.")
+            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=recipient
+    ), status
