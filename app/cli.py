@@ -3,6 +3,7 @@
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from sqlmodel import select
 
 from app import db
@@ -27,6 +28,7 @@ def _fail(failure: ValidationFailed) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the demo campaign for Azimjan Askarov (safe to run again)."""
     with db.new_session() as session:

@@ -16,6 +16,7 @@ from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -44,10 +45,15 @@ KIND_LABELS = {
 }
 
 
-def country_choices(blank: bool = True) -> list[tuple[str, str]]:
+def options(pairs, optgroup: str | None = None) -> list[SelectChoice]:
+    """Turn ``(value, label)`` pairs into a select field's choices."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+def country_choices(blank: bool = True) -> list[SelectChoice]:
     """Countries by name in the reader's language, for a select field."""
     pairs = list(countries.country_choices(str(get_locale() or "en")))
-    return ([("", "Choose a country")] if blank else []) + pairs
+    return options(([("", "Choose a country")] if blank else []) + pairs)
 
 
 def show_errors(form: FlaskForm, failure: ValidationFailed) -> None:
@@ -90,7 +96,9 @@ class CampaignForm(FlaskForm):
     )
     summary = TextAreaField("Summary of the case", validators=[Length(max=5000)])
     guidance = TextAreaField("How to write", validators=[Length(max=5000)])
-    status = SelectField("Status", choices=[(s.value, s.value.title()) for s in CampaignStatus])
+    status = SelectField(
+        "Status", choices=options((s.value, s.value.title()) for s in CampaignStatus)
+    )
     starts_on = DateField("Starts on", validators=[InputRequired()])
     ends_on = DateField("Ends on", validators=[Optional()])
     goal = IntegerField("Goal (mailings)", validators=[Optional()])
@@ -115,11 +123,13 @@ class RecipientForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[
-            (RecipientRole.APPEAL.value, "Appeal (the official asked to act)"),
-            (RecipientRole.SOLIDARITY.value, "Solidarity (the prisoner or family)"),
-            (RecipientRole.COPY.value, "Copy (e.g. an embassy)"),
-        ],
+        choices=options(
+            [
+                (RecipientRole.APPEAL.value, "Appeal (the official asked to act)"),
+                (RecipientRole.SOLIDARITY.value, "Solidarity (the prisoner or family)"),
+                (RecipientRole.COPY.value, "Copy (e.g. an embassy)"),
+            ]
+        ),
     )
     name = StringField("Name", validators=[InputRequired(), Length(max=160)])
     salutation = StringField("Salutation", validators=[Length(max=160)])
@@ -145,7 +155,7 @@ class ChapterForm(FlaskForm):
         description="A label such as “Class 4B, Hillside School” — never a child's name.",
     )
     slug = StringField("Short name", validators=[InputRequired(), Length(max=60)])
-    kind = SelectField("Kind", choices=[(k.value, k.value.title()) for k in ChapterKind])
+    kind = SelectField("Kind", choices=options((k.value, k.value.title()) for k in ChapterKind))
     town = StringField("Town", validators=[InputRequired(), Length(max=80)])
     country = SelectField("Country", validators=[InputRequired()])
     goal = IntegerField("Goal (mailings)", validators=[Optional()])
@@ -160,7 +170,7 @@ class UserForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     role = SelectField(
         "Role",
-        choices=[(Role.COORDINATOR.value, "Coordinator"), (Role.STAFF.value, "Staff")],
+        choices=options([(Role.COORDINATOR.value, "Coordinator"), (Role.STAFF.value, "Staff")]),
     )
     chapter = SelectField("Chapter", description="Coordinators log mail for this chapter.")
 
@@ -172,7 +182,7 @@ class MailingForm(FlaskForm):
     campaign = SelectField("Campaign")
     recipient = SelectField("Sent to")
     channel = SelectField(
-        "What was sent", choices=[(c.value, label) for c, label in CHANNEL_LABELS.items()]
+        "What was sent", choices=options((c.value, label) for c, label in CHANNEL_LABELS.items())
     )
     count = IntegerField("How many", default=1, description="From 1 to 500.")
     sent_on = DateField("Date sent")
@@ -181,8 +191,9 @@ class MailingForm(FlaskForm):
     chapter = SelectField("Chapter")
     kind = SelectField(
         "Size for postage",
-        choices=[("", "Usual for what was sent")]
-        + [(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=options(
+            [("", "Usual for what was sent")] + [(k.value, lbl) for k, lbl in KIND_LABELS.items()]
+        ),
     )
     weight_g = DecimalField("Weight in grams", validators=[Optional()])
     nonmachinable = BooleanField("Square, stiff or lumpy envelope")

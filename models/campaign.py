@@ -1,5 +1,6 @@
 """Campaigns (one case each) and the recipients their mail goes to."""
 
+import re
 import datetime as dt
 from enum import StrEnum
 
@@ -12,10 +13,10 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import utcnow
-from models.chapter import SLUG_PATTERN
+from models.chapter import check_slug
 from models.types import UTCDateTime
 
-KEY_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 class CampaignStatus(StrEnum):
@@ -42,7 +43,7 @@ class CampaignBase(SQLModel):
     """Fields staff edit on a campaign."""
 
     title: str = Field(min_length=1, max_length=160)
-    slug: str = Field(min_length=1, max_length=80, regex=SLUG_PATTERN)
+    slug: str = Field(min_length=1, max_length=80)
     summary: str = Field(default="", max_length=5000, sa_type=Text)
     guidance: str = Field(default="", max_length=5000, sa_type=Text)
     status: CampaignStatus = CampaignStatus.DRAFT
@@ -57,6 +58,8 @@ class CampaignBase(SQLModel):
     @classmethod
     def _strip_text(cls, value):
         return _strip(value)
+
+    _slug = field_validator("slug")(check_slug)
 
 
 class CampaignCreate(CampaignBase):
@@ -84,7 +87,7 @@ class Campaign(CampaignBase, table=True):
 class RecipientBase(SQLModel):
     """Fields staff edit on a recipient."""
 
-    key: str = Field(min_length=1, max_length=40, regex=KEY_PATTERN)
+    key: str = Field(min_length=1, max_length=40)
     role: RecipientRole
     name: str = Field(min_length=1, max_length=160)
     salutation: str = Field(default="", max_length=160)
@@ -103,6 +106,13 @@ class RecipientBase(SQLModel):
     @classmethod
     def _strip_text(cls, value):
         return _strip(value)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value):
+        if not KEY_PATTERN.match(value):
+            raise ValueError("Use lower-case letters and digits, like president or prisoner.")
+        return value
 
 
 class RecipientCreate(RecipientBase):

@@ -1,5 +1,6 @@
 """Chapters: the classes, schools, groups and individuals who send mail."""
 
+import re
 import datetime as dt
 from enum import StrEnum
 
@@ -11,7 +12,15 @@ from sqlmodel import SQLModel
 from models.base import utcnow
 from models.types import UTCDateTime
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MESSAGE = "Use lower-case letters, digits and single dashes, like class-4b."
+
+
+def check_slug(value: str) -> str:
+    """Refuse a short name that would not read well in a link."""
+    if not SLUG_PATTERN.match(value):
+        raise ValueError(SLUG_MESSAGE)
+    return value
 
 
 class ChapterKind(StrEnum):
@@ -27,7 +36,7 @@ class ChapterBase(SQLModel):
     """Fields a staff member edits on a chapter."""
 
     name: str = Field(min_length=1, max_length=120)
-    slug: str = Field(min_length=1, max_length=60, regex=SLUG_PATTERN)
+    slug: str = Field(min_length=1, max_length=60)
     kind: ChapterKind = ChapterKind.GROUP
     town: str = Field(min_length=1, max_length=80)
     country: str = Field(min_length=2, max_length=2)
@@ -38,6 +47,8 @@ class ChapterBase(SQLModel):
     @classmethod
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
+
+    _slug = field_validator("slug")(check_slug)
 
 
 class ChapterCreate(ChapterBase):

@@ -31,6 +31,28 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's fixture of this name, which keeps one request context (and
+    so one ``g``) open for the whole test: with it, every client request would share
+    that ``g`` (Flask-WTF caches the CSRF token there), unlike in production.
+    """
+    yield
+
+
+@pytest.fixture
+def client(app):
+    """A test client that keeps no context between requests (pytest-flask's does: then
+    a request from a second client would run inside the first one's app context).
+    """
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
 def _quick_password_hashing(monkeypatch):
     """Hash with argon2id at minimal cost: the algorithm is the same, the suite faster."""
     monkeypatch.setattr(
@@ -193,12 +215,15 @@ def world(make):
     campaign = make.campaign()
     president = make.recipient(campaign)
     prisoner = make.recipient(
-        campaign, key="prisoner", role="solidarity", name="Azimjan Askarov",
-        address_lines="Koloniya No. 47", postcode="",
+        campaign,
+        key="prisoner",
+        role="solidarity",
+        name="Azimjan Askarov",
+        address_lines="Koloniya No. 47",
+        postcode="",
     )
     class_4b = make.chapter()
-    leeds = make.chapter(name="Leeds Group", slug="leeds", kind="group", town="Leeds",
-                         country="GB")
+    leeds = make.chapter(name="Leeds Group", slug="leeds", kind="group", town="Leeds", country="GB")
     staff = make.user()
     coordinator = make.user("teacher@example.org", role="coordinator", chapter=class_4b)
     other = make.user("leeds@example.org", role="coordinator", chapter=leeds)

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select
 
+from app.services.database import begin_write
 from app.services.errors import FieldError
 from app.services.errors import ValidationFailed
-from app.services.database import begin_write
 from models import ApiToken
 from models import Chapter
 from models import Role

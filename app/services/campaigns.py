@@ -6,9 +6,9 @@ from sqlmodel import SQLModel
 from sqlmodel import select
 
 from app.services import countries
+from app.services.database import begin_write
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
-from app.services.database import begin_write
 from models import Campaign
 from models import CampaignCreate
 from models import CampaignStatus

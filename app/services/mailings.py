@@ -14,11 +14,11 @@ from sqlmodel import select
 
 from app.services import countries
 from app.services.codes import new_code
+from app.services.database import begin_write
 from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
-from app.services.database import begin_write
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
@@ -135,12 +135,10 @@ def log_mailings(
     :raises Conflict: if ``submission_id`` was used before with different input.
     """
     digest = request_digest(data)
-    existing = _batch_by_submission(session, submission_id)
-    if existing is not None:
-        return _repeat(existing, digest)
-
     today = today or dt.datetime.now(dt.UTC).date()
     for _attempt in range(_CODE_ATTEMPTS):
+        # One write transaction per batch. A repeated submission id is caught by the
+        # unique constraint, not looked up first: the common case costs no extra query.
         begin_write(session)
         try:
             campaign, recipient, chapter = _check(session, data, user, today)
@@ -157,18 +155,23 @@ def log_mailings(
             )
             session.add(batch)
             session.flush()
-            session.exec(insert(Mailing), params=_mailing_rows(batch, data))
+            # Core, not the ORM's bulk path: these rows need no identity map.
+            session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
             session.commit()
             return LoggedBatch(batch=batch, created=True)
         except ValidationFailed:
             session.rollback()
+            # A repeat of a submission that was accepted before (say, before the
+            # campaign closed) still gets its first answer.
+            if (existing := _batch_by_submission(session, submission_id)) is not None:
+                return _repeat(existing, digest)
             raise
         except IntegrityError:
-            # Either a simultaneous submission with the same id won the race, or two
-            # random codes collided (about once in 10^15 pairs): look, then retry.
+            # Either this submission id was logged already (perhaps a moment ago by a
+            # simultaneous request), or two random codes collided (about once in 10^15
+            # pairs): look, then retry.
             session.rollback()
-            existing = _batch_by_submission(session, submission_id)
-            if existing is not None:
+            if (existing := _batch_by_submission(session, submission_id)) is not None:
                 return _repeat(existing, digest)
     raise RuntimeError("could not assign unique mailing codes")
 
@@ -188,8 +191,16 @@ def _check(
 ) -> tuple[Campaign, Recipient, Chapter | None]:
     """Check what the input model cannot check alone; collect every problem."""
     errors: list[FieldError] = []
-    campaign = session.exec(select(Campaign).where(Campaign.slug == data.campaign)).first()
-    recipient = None
+    found = session.exec(
+        select(Campaign, Recipient)
+        .join(
+            Recipient,
+            and_(Recipient.campaign_id == Campaign.id, Recipient.key == data.recipient),
+            isouter=True,
+        )
+        .where(Campaign.slug == data.campaign)
+    ).first()
+    campaign, recipient = found if found else (None, None)
     if campaign is None:
         errors.append(FieldError("campaign", "There is no campaign with this name."))
     else:
@@ -197,11 +208,6 @@ def _check(
             errors.append(
                 FieldError("campaign", f"This campaign is {campaign.status}: it takes no mail.")
             )
-        recipient = session.exec(
-            select(Recipient).where(
-                Recipient.campaign_id == campaign.id, Recipient.key == data.recipient
-            )
-        ).first()
         if recipient is None:
             errors.append(FieldError("recipient", "Choose a recipient of this campaign."))
         if data.sent_on < campaign.starts_on:

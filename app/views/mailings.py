@@ -17,6 +17,7 @@ from app import db
 from app.auth import signed_in_required
 from app.forms import CHANNEL_LABELS
 from app.forms import MailingForm
+from app.forms import options
 from app.forms import show_errors
 from app.services import campaigns
 from app.services import mailings
@@ -74,23 +75,22 @@ def _fill_choices(form: MailingForm, session) -> None:
     wanted = request.args.get("campaign") or form.campaign.data
     if not wanted and len(active) == 1:
         wanted = active[0].slug
-    form.campaign.choices = [("", "Choose a campaign")] + [(c.slug, c.title) for c in active]
-    shown = [c for c in active if not wanted or c.slug == wanted]
-    groups = {
-        c.title: [(r.key, f"{r.name} ({r.role})") for r in campaigns.recipients_of(session, c)]
-        for c in shown
-    }
-    # One campaign: a plain list. Several: one group per campaign (keys repeat across them).
-    form.recipient.choices = (
-        [("", "Choose a recipient"), *next(iter(groups.values()))] if len(groups) == 1 else groups
+    form.campaign.choices = options(
+        [("", "Choose a campaign")] + [(c.slug, c.title) for c in active]
     )
+    shown = [c for c in active if not wanted or c.slug == wanted]
+    # Several campaigns: one group each, since recipient keys repeat across campaigns.
+    form.recipient.choices = options([("", "Choose a recipient")])
+    for c in shown:
+        pairs = [(r.key, f"{r.name} ({r.role})") for r in campaigns.recipients_of(session, c)]
+        form.recipient.choices += options(pairs, optgroup=c.title if len(shown) > 1 else None)
     chapter = mailings.chapter_for(session, current_user.row)
     if current_user.is_staff:
-        form.chapter.choices = [("", "No chapter")] + [
-            (c.slug, c.name) for c in campaigns.all_chapters(session)
-        ]
+        form.chapter.choices = options(
+            [("", "No chapter")] + [(c.slug, c.name) for c in campaigns.all_chapters(session)]
+        )
     else:
-        form.chapter.choices = [(chapter.slug, chapter.name)] if chapter else []
+        form.chapter.choices = options([(chapter.slug, chapter.name)] if chapter else [])
     if request.method == "GET":
         form.campaign.data = wanted
         form.sent_on.data = dt.date.today()

@@ -14,6 +14,7 @@ from sqlmodel import select
 from app import db
 from app.auth import staff_required
 from app.forms import UserForm
+from app.forms import options
 from app.forms import show_errors
 from app.services import accounts
 from app.services import campaigns
@@ -41,9 +42,9 @@ def new():
     """Create an account with a one-time password shown once to the staff member."""
     session = db.get_session()
     form = UserForm()
-    form.chapter.choices = [("", "No chapter (staff)")] + [
-        (c.slug, c.name) for c in campaigns.all_chapters(session)
-    ]
+    form.chapter.choices = options(
+        [("", "No chapter (staff)")] + [(c.slug, c.name) for c in campaigns.all_chapters(session)]
+    )
     status = 200
     if form.validate_on_submit():
         one_time = secrets.token_urlsafe(9)

@@ -264,12 +264,18 @@ def test_coordinators_see_only_their_chapters_mailings(engine, world):
     log(engine, world["other"], "b", count=3, sender_town="Leeds", sender_country="GB")
     with Session(engine) as session:
         mine = mailings.list_mailings(
-            session, user=world["coordinator"], filters=mailings.MailingFilter(),
-            before_id=None, limit=50,
+            session,
+            user=world["coordinator"],
+            filters=mailings.MailingFilter(),
+            before_id=None,
+            limit=50,
         )
         everything = mailings.list_mailings(
-            session, user=world["staff"], filters=mailings.MailingFilter(),
-            before_id=None, limit=50,
+            session,
+            user=world["staff"],
+            filters=mailings.MailingFilter(),
+            before_id=None,
+            limit=50,
         )
         theirs = everything[0]
         with pytest.raises(mailings.NotFound):
@@ -285,21 +291,32 @@ def test_the_list_pages_by_id_newest_first_with_filters(engine, world):
     log(engine, world["staff"], "b", count=4, channel="card", recipient="prisoner")
     with Session(engine) as session:
         first = mailings.list_mailings(
-            session, user=world["staff"], filters=mailings.MailingFilter(),
-            before_id=None, limit=6,
+            session,
+            user=world["staff"],
+            filters=mailings.MailingFilter(),
+            before_id=None,
+            limit=6,
         )
         rest = mailings.list_mailings(
-            session, user=world["staff"], filters=mailings.MailingFilter(),
-            before_id=first[-1].id, limit=6,
+            session,
+            user=world["staff"],
+            filters=mailings.MailingFilter(),
+            before_id=first[-1].id,
+            limit=6,
         )
         cards = mailings.list_mailings(
-            session, user=world["staff"], filters=mailings.MailingFilter(channel="card"),
-            before_id=None, limit=50,
+            session,
+            user=world["staff"],
+            filters=mailings.MailingFilter(channel="card"),
+            before_id=None,
+            limit=50,
         )
         dated = mailings.list_mailings(
-            session, user=world["staff"],
+            session,
+            user=world["staff"],
             filters=mailings.MailingFilter(since=dt.date(2025, 12, 11)),
-            before_id=None, limit=50,
+            before_id=None,
+            limit=50,
         )
     ids = [m.id for m in first + rest]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 9
