@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from app import api
     from app.views import account
     from app.views import batches
     from app.views import campaigns
@@ -66,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views import main
     from app.views import users
 
-    for module in (main, account, campaigns, chapters, users, mailings, batches):
+    for module in (main, account, campaigns, chapters, users, mailings, batches, api):
         app.register_blueprint(module.bp)
 
 
