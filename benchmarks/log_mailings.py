@@ -130,14 +130,12 @@ def main() -> None:
         raw_rate = raw_executemany(Path(tmp) / "raw.sqlite", args.mailings, args.batch)
         service_rate = through_service(Path(tmp) / "service.sqlite", args.mailings, args.batch)
     ratio = service_rate / raw_rate
-    print(
-        f"P1 logging {args.mailings:,} mailings in batches of {args.batch} (SQLite {sqlite3.sqlite_version})"
-    )
+    version = sqlite3.sqlite_version
+    print(f"P1 logging {args.mailings:,} mailings in batches of {args.batch} (SQLite {version})")
     print(f"  raw sqlite3 executemany : {raw_rate:12,.0f} mailings/s  (baseline)")
     print(f"  log_mailings            : {service_rate:12,.0f} mailings/s")
-    print(
-        f"  ratio                   : {ratio:12.2f}   (target >= 0.33) {'OK' if ratio >= 1 / 3 else 'BELOW TARGET'}"
-    )
+    verdict = "OK" if ratio >= 1 / 3 else "BELOW TARGET"
+    print(f"  ratio                   : {ratio:12.2f}   (target >= 0.33) {verdict}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Campaigns (one case each) and the recipients their mail goes to."""
 
-import re
 import datetime as dt
+import re
 from enum import StrEnum
 
 from pydantic import field_validator

@@ -1,7 +1,7 @@
 """Chapters: the classes, schools, groups and individuals who send mail."""
 
-import re
 import datetime as dt
+import re
 from enum import StrEnum
 
 from pydantic import field_validator
