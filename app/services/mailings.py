@@ -140,22 +140,8 @@ def log_mailings(
         # unique constraint, not looked up first: the common case costs no extra query.
         begin_write(session)
         try:
-            campaign, recipient, chapter = _check(session, data, user, today)
-            batch = Batch(
-                submission_id=submission_id,
-                request_digest=digest,
-                campaign_id=campaign.id,
-                recipient_id=recipient.id,
-                chapter_id=chapter.id if chapter else None,
-                created_by_id=user.id,
-                channel=data.channel,
-                count=data.count,
-                sent_on=data.sent_on,
-            )
-            session.add(batch)
-            session.flush()
-            # Core, not the ORM's bulk path: these rows need no identity map.
-            session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+            checked = _check(session, data, user, today)
+            batch = _write_batch(session, data, user, submission_id, digest, checked)
             session.commit()
             return LoggedBatch(batch=batch, created=True)
         except ValidationFailed:
@@ -175,6 +161,151 @@ def log_mailings(
     raise RuntimeError("could not assign unique mailing codes")
 
 
+def _write_batch(
+    session: Session,
+    data: MailingBatchCreate,
+    user: User,
+    submission_id: str,
+    digest: str,
+    checked: tuple[Campaign, Recipient, Chapter | None],
+) -> Batch:
+    """Insert one checked batch and its mailings inside the caller's write transaction.
+
+    The one place that inserts mailings: :func:`log_mailings` and :func:`log_batches`
+    both come here, so whatever must happen with every new mailing happens here.
+    """
+    campaign, recipient, chapter = checked
+    batch = Batch(
+        submission_id=submission_id,
+        request_digest=digest,
+        campaign_id=campaign.id,
+        recipient_id=recipient.id,
+        chapter_id=chapter.id if chapter else None,
+        created_by_id=user.id,
+        channel=data.channel,
+        count=data.count,
+        sent_on=data.sent_on,
+    )
+    session.add(batch)
+    session.flush()
+    # Core, not the ORM's bulk path: these rows need no identity map.
+    session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+    return batch
+
+
+class BatchesFailed(Exception):
+    """Some of the batches given to :func:`log_batches` were refused; nothing was written.
+
+    ``failures`` pairs the index of each refused batch with why it was refused.
+    """
+
+    def __init__(self, failures: list[tuple[int, ValidationFailed]]):
+        super().__init__(f"{len(failures)} of the batches were refused")
+        self.failures = failures
+
+
+@dataclass(frozen=True)
+class LoggedBatches:
+    """What :func:`log_batches` made (or, for a dry run, would make)."""
+
+    created: int  # batches new this time
+    mailings: int  # mailings in those batches
+    repeated: int  # batches whose submission id was logged before, with the same input
+
+
+_LOOKUP_CHUNK = 500
+
+
+def log_batches(
+    *,
+    session: Session,
+    items: list[tuple[str, MailingBatchCreate]],
+    user: User,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+) -> LoggedBatches:
+    """Log many batches, given as ``(submission_id, data)`` pairs, all or none; commits.
+
+    Every batch is checked as :func:`log_mailings` checks one, and every problem is
+    reported before anything is written. A submission id logged before with the same
+    input is left alone (counted in ``repeated``), so running the same import twice
+    adds nothing. With *dry_run* nothing is written.
+
+    :raises BatchesFailed: with each refused batch's index and problems.
+    :raises ValueError: if a submission id appears twice in *items*.
+    """
+    if len({submission_id for submission_id, _ in items}) != len(items):
+        raise ValueError("each batch needs its own submission id")
+    today = today or dt.datetime.now(dt.UTC).date()
+    for _attempt in range(_CODE_ATTEMPTS):
+        begin_write(session)
+        try:
+            result = _log_batches(session, items, user, today, dry_run)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            return result
+        except IntegrityError:
+            # A simultaneous request took one of these submission ids, or two codes
+            # collided: nothing was written, so look again from the start.
+            session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    raise RuntimeError("could not assign unique mailing codes")
+
+
+def _log_batches(
+    session: Session,
+    items: list[tuple[str, MailingBatchCreate]],
+    user: User,
+    today: dt.date,
+    dry_run: bool,
+) -> LoggedBatches:
+    digests = [request_digest(data) for _, data in items]
+    earlier = _digests_by_submission(session, [sid for sid, _ in items])
+    failures: list[tuple[int, ValidationFailed]] = []
+    todo: list[tuple[int, tuple[Campaign, Recipient, Chapter | None]]] = []
+    lookups: dict = {}
+    for index, ((submission_id, data), digest) in enumerate(zip(items, digests, strict=True)):
+        if submission_id in earlier:
+            if earlier[submission_id] != digest:
+                failures.append(
+                    (
+                        index,
+                        ValidationFailed.one(
+                            "__all__", "This was logged before with other values."
+                        ),
+                    )
+                )
+            continue
+        try:
+            todo.append((index, _check(session, data, user, today, lookups)))
+        except ValidationFailed as failure:
+            failures.append((index, failure))
+    if failures:
+        raise BatchesFailed(failures)
+    mailings = 0
+    for index, checked in todo:
+        submission_id, data = items[index]
+        if not dry_run:
+            _write_batch(session, data, user, submission_id, digests[index], checked)
+        mailings += data.count
+    return LoggedBatches(created=len(todo), mailings=mailings, repeated=len(items) - len(todo))
+
+
+def _digests_by_submission(session: Session, submission_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(submission_ids), _LOOKUP_CHUNK):
+        chunk = submission_ids[start : start + _LOOKUP_CHUNK]
+        rows = session.exec(
+            select(Batch.submission_id, Batch.request_digest).where(Batch.submission_id.in_(chunk))
+        )
+        found.update(rows.all())
+    return found
+
+
 def _batch_by_submission(session: Session, submission_id: str) -> Batch | None:
     return session.exec(select(Batch).where(Batch.submission_id == submission_id)).first()
 
@@ -186,19 +317,31 @@ def _repeat(batch: Batch, digest: str) -> LoggedBatch:
 
 
 def _check(
-    session: Session, data: MailingBatchCreate, user: User, today: dt.date
+    session: Session,
+    data: MailingBatchCreate,
+    user: User,
+    today: dt.date,
+    lookups: dict | None = None,
 ) -> tuple[Campaign, Recipient, Chapter | None]:
-    """Check what the input model cannot check alone; collect every problem."""
+    """Check what the input model cannot check alone; collect every problem.
+
+    *lookups*, when given, remembers campaigns, recipients and chapters found, for
+    callers that check many batches in one transaction.
+    """
     errors: list[FieldError] = []
-    found = session.exec(
-        select(Campaign, Recipient)
-        .join(
-            Recipient,
-            and_(Recipient.campaign_id == Campaign.id, Recipient.key == data.recipient),
-            isouter=True,
-        )
-        .where(Campaign.slug == data.campaign)
-    ).first()
+    found = _remembered(
+        lookups,
+        ("campaign", data.campaign, data.recipient),
+        lambda: session.exec(
+            select(Campaign, Recipient)
+            .join(
+                Recipient,
+                and_(Recipient.campaign_id == Campaign.id, Recipient.key == data.recipient),
+                isouter=True,
+            )
+            .where(Campaign.slug == data.campaign)
+        ).first(),
+    )
     campaign, recipient = found if found else (None, None)
     if campaign is None:
         errors.append(FieldError("campaign", "There is no campaign with this name."))
@@ -225,7 +368,11 @@ def _check(
     chapter = None
     if user.is_staff:
         if data.chapter:
-            chapter = session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first()
+            chapter = _remembered(
+                lookups,
+                ("chapter", data.chapter),
+                lambda: session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first(),
+            )
             if chapter is None:
                 errors.append(FieldError("chapter", "There is no chapter with this name."))
     else:
@@ -235,6 +382,14 @@ def _check(
     if errors:
         raise ValidationFailed(errors)
     return campaign, recipient, chapter
+
+
+def _remembered(lookups: dict | None, key: tuple, find):
+    if lookups is None:
+        return find()
+    if key not in lookups:
+        lookups[key] = find()
+    return lookups[key]
 
 
 def _mailing_rows(batch: Batch, data: MailingBatchCreate) -> list[dict]:
@@ -311,6 +466,15 @@ def list_mailings(
     session: Session, *, user: User, filters: MailingFilter, before_id: int | None, limit: int
 ) -> list[Mailing]:
     """Return up to *limit* mailings, newest first, older than *before_id* (keyset paging)."""
+    conditions = filter_conditions(user, filters)
+    if before_id is not None:
+        conditions.append(Mailing.id < before_id)
+    query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
+def filter_conditions(user: User, filters: MailingFilter) -> list:
+    """Return the WHERE conditions for the mailings *user* may see that match *filters*."""
     conditions = [visible_to(user)]
     for column, value in (
         (Mailing.campaign_id, filters.campaign_id),
@@ -325,10 +489,7 @@ def list_mailings(
         conditions.append(Mailing.sent_on >= filters.since)
     if filters.until:
         conditions.append(Mailing.sent_on <= filters.until)
-    if before_id is not None:
-        conditions.append(Mailing.id < before_id)
-    query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
-    return list(session.exec(query).all())
+    return conditions
 
 
 # --- status changes ------------------------------------------------------------------
