@@ -20,6 +20,7 @@ from models.mailing import Kind
 from models.mailing import Mailing
 from models.mailing import MailingBatchCreate
 from models.mailing import MailingEvent
+from models.mailing import MailingQuery
 from models.mailing import MailingStatus
 from models.user import ApiToken
 from models.user import Role
@@ -40,6 +41,7 @@ __all__ = [
     "Mailing",
     "MailingBatchCreate",
     "MailingEvent",
+    "MailingQuery",
     "MailingStatus",
     "Recipient",
     "RecipientCreate",

@@ -83,6 +83,23 @@ class MailingBatchCreate(SQLModel):
         return None if isinstance(value, str) and not value.strip() else value
 
 
+class MailingQuery(SQLModel):
+    """Validated filters for lists and exports of mailings; every one optional."""
+
+    campaign: str | None = Field(default=None, max_length=80, description="campaign slug")
+    chapter: str | None = Field(default=None, max_length=60, description="chapter slug")
+    channel: Channel | None = None
+    status: MailingStatus | None = None
+    since: dt.date | None = Field(default=None, description="sent on or after this day")
+    until: dt.date | None = Field(default=None, description="sent on or before this day")
+
+    @field_validator("campaign", "chapter", "channel", "status", "since", "until", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        # A form's "All" option sends an empty value.
+        return None if isinstance(value, str) and not value.strip() else value
+
+
 class Batch(SQLModel, table=True):
     """The mailings logged by one submission ("28 letters from class 4B")."""
 
