@@ -65,9 +65,11 @@ def register_blueprints(app: Flask) -> None:
     from app.views import chapters
     from app.views import mailings
     from app.views import main
+    from app.views import reports
     from app.views import users
 
-    for module in (main, account, campaigns, chapters, users, mailings, batches, api):
+    blueprints = (main, account, campaigns, chapters, users, mailings, batches, reports, api)
+    for module in blueprints:
         app.register_blueprint(module.bp)
 
 
