@@ -13,6 +13,7 @@ from models.campaign import RecipientRole
 from models.chapter import Chapter
 from models.chapter import ChapterCreate
 from models.chapter import ChapterKind
+from models.idempotency import IdempotentRequest
 from models.mailing import POST_CHANNELS
 from models.mailing import Batch
 from models.mailing import Channel
@@ -37,6 +38,7 @@ __all__ = [
     "Chapter",
     "ChapterCreate",
     "ChapterKind",
+    "IdempotentRequest",
     "Kind",
     "Mailing",
     "MailingBatchCreate",

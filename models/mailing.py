@@ -10,6 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from models.base import storable_text
 from models.base import utcnow
 from models.types import UTCDateTime
 
@@ -77,6 +78,10 @@ class MailingBatchCreate(SQLModel):
     def _upper(cls, value):
         return value.strip().upper() if isinstance(value, str) else value
 
+    _storable = field_validator(
+        "campaign", "recipient", "sender_town", "sender_country", "chapter"
+    )(storable_text)
+
     @field_validator("chapter", "kind", "weight_g", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
@@ -98,6 +103,8 @@ class MailingQuery(SQLModel):
     def _blank_is_none(cls, value):
         # A form's "All" option sends an empty value.
         return None if isinstance(value, str) and not value.strip() else value
+
+    _storable = field_validator("campaign", "chapter")(storable_text)
 
 
 class Batch(SQLModel, table=True):

@@ -1,18 +1,14 @@
-"""The JSON API under ``/api/v1``: one module per resource, all on this blueprint.
+"""The JSON API under ``/api/v1``: one module per resource, all on one blueprint.
 
-Errors answer ``{"errors": [{"field": …, "message": …}]}`` (see app/errors.py).
+A resource module imports ``bp`` and ``operation`` from :mod:`app.api.base`, which
+also signs requests in from their bearer token; importing it below adds its routes
+to ``bp`` and its operations to ``/api/v1/openapi.json``. Errors answer
+``{"errors": [{"field": …, "message": …}]}`` (see app/errors.py).
 """
 
-from flask import Blueprint
-from flask import jsonify
+from app.api import campaigns  # noqa: F401
+from app.api import docs  # noqa: F401
+from app.api import mailings  # noqa: F401
+from app.api.base import bp
 
-from app.services.errors import ValidationFailed
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.errorhandler(ValidationFailed)
-def _invalid(failure: ValidationFailed):
-    """Answer refused input with 422 and one entry per field."""
-    body = {"errors": [{"field": e.field, "message": e.message} for e in failure.errors]}
-    return jsonify(body), 422
+__all__ = ["bp"]
