@@ -7,6 +7,7 @@ from flask import current_app
 from flask import request
 from pydantic import BaseModel
 from pydantic import Field
+from pydantic import field_validator
 from sqlmodel import select
 from werkzeug.exceptions import Conflict as HTTPConflict
 
@@ -31,6 +32,7 @@ from models import MailingQuery
 from models import Recipient
 
 JSON = "application/json"
+MAX_ID = 2**31 - 1
 
 
 class Postage(BaseModel):
@@ -85,9 +87,17 @@ class MailingPage(MailingQuery):
     """The list's filters (as the export's) and where the page starts."""
 
     cursor: str | None = Field(
-        default=None, pattern=r"^[1-9][0-9]{0,17}$", description="next_cursor of the last page"
+        default=None, pattern=r"^[1-9][0-9]{0,9}$", description="next_cursor of the last page"
     )
     limit: int = Field(default=100, ge=1, le=500)
+
+    @field_validator("cursor")
+    @classmethod
+    def _an_id(cls, value):
+        # Ids are 32-bit integers; a larger cursor is no page of ours.
+        if value is not None and int(value) > MAX_ID:
+            raise ValueError("This is not a cursor this API gave.")
+        return value
 
 
 def _postage(m: Mailing) -> dict | None:

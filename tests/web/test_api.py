@@ -301,7 +301,16 @@ def test_the_list_pages_with_a_cursor(client, tokens):
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=0", "limit=501", "cursor=abc", "since=soon", "channel=pigeon", "campaign=nobody"],
+    [
+        "limit=0",
+        "limit=501",
+        "cursor=abc",
+        "cursor=642516317763540",
+        "cursor=2147483648",
+        "since=soon",
+        "channel=pigeon",
+        "campaign=nobody",
+    ],
 )
 def test_bad_list_filters_are_422(client, tokens, query):
     assert client.get(f"/api/v1/mailings?{query}", headers=bearer(tokens["staff"])).status_code == (
