@@ -204,3 +204,13 @@ class MailingForm(FlaskForm):
         if not self.submission_id.data:
             # A one-time id: submitting this page twice logs one batch.
             self.submission_id.data = secrets.token_urlsafe(24)
+
+
+class TokenForm(FlaskForm):
+    """Create an API token for oneself."""
+
+    label = StringField(
+        "What is it for?",
+        validators=[Length(max=100)],
+        description="A note for you and staff, e.g. “school spreadsheet script”.",
+    )

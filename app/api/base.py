@@ -128,6 +128,14 @@ def _authenticate():
     g.api_user = user
 
 
+@bp.after_request
+def _no_store(response):
+    """Keep what a token could read out of every cache."""
+    if g.get("api_user") is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _unauthorized(message: str, error: str = "invalid_token") -> Unauthorized:
     challenge = WWWAuthenticate("bearer", {"realm": "Lettertrail API", "error": error})
     return Unauthorized(message, www_authenticate=challenge)

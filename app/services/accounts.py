@@ -214,3 +214,11 @@ def revoke_token(*, session: Session, token_id: int) -> None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         session.add(row)
     session.commit()
+
+
+def list_tokens(session: Session, *, user: User | None = None) -> list[tuple[ApiToken, User]]:
+    """Return API tokens with their owners, newest first: *user*'s, or everyone's."""
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.exec(query.order_by(ApiToken.id.desc())).all())

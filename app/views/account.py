@@ -3,7 +3,9 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -14,6 +16,7 @@ from app import auth
 from app import db
 from app.forms import PasswordForm
 from app.forms import SignInForm
+from app.forms import TokenForm
 from app.forms import show_errors
 from app.services import accounts
 from app.services.errors import ValidationFailed
@@ -84,3 +87,37 @@ def password():
     elif form.is_submitted():
         status = 422
     return render_template("account/password.html", form=form), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@auth.signed_in_required
+def tokens():
+    """List one's API tokens, and create one (shown once)."""
+    session = db.get_session()
+    form = TokenForm()
+    if form.validate_on_submit():
+        token = accounts.issue_token(
+            session=session, user=current_user.row, label=form.label.data or ""
+        )
+        response = make_response(render_template("account/token_created.html", token=token))
+        response.headers["Cache-Control"] = "no-store"  # the token is shown once
+        return response
+    rows = accounts.list_tokens(session, user=current_user.row)
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/tokens.html", form=form, rows=rows), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@auth.signed_in_required
+def revoke_token(token_id: int):
+    """Revoke one of one's own API tokens.
+
+    :raise 404: if there is no such token of the signed-in user.
+    """
+    session = db.get_session()
+    mine = {t.id for t, _ in accounts.list_tokens(session, user=current_user.row)}
+    if token_id not in mine:
+        abort(404)
+    accounts.revoke_token(session=session, token_id=token_id)
+    flash("The token is revoked: it no longer signs anyone in.")
+    return redirect(url_for("account.tokens"), 303)
