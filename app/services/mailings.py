@@ -186,10 +186,11 @@ def _write_batch(
         count=data.count,
         sent_on=data.sent_on,
     )
-    session.add(batch)
-    session.flush()
-    # Core, not the ORM's bulk path: these rows need no identity map.
-    session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+    # Core, not the ORM: one insert each, no unit of work (an import writes thousands).
+    connection = session.connection()
+    inserted = connection.execute(Batch.__table__.insert(), batch.model_dump(exclude={"id"}))
+    batch.id = inserted.inserted_primary_key[0]
+    connection.execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
     return batch
 
 
