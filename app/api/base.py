@@ -19,6 +19,7 @@ import functools
 import re
 
 from flask import Blueprint
+from flask import current_app
 from flask import g
 from flask import request
 from pydantic import BaseModel
@@ -116,7 +117,11 @@ def _authenticate():
     g.api_user = None
     header = request.headers.get("Authorization")
     if header is None:
-        if request.method not in SAFE_METHODS and request.cookies:
+        if (
+            request.method not in SAFE_METHODS
+            and request.cookies
+            and current_app.config["WTF_CSRF_ENABLED"]
+        ):
             csrf.protect()
         return
     scheme, _, token = header.strip().partition(" ")
