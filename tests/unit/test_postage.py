@@ -4,20 +4,16 @@ Every published-price case cites the FACTS.md section and line its price is read
 (``2.1:134`` is §2.1, line 134 of /work/shared/postage/FACTS.md).
 """
 
-import ast
 import dataclasses
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from app.services import postage
-from app.services import rates
 from app.services.errors import ValidationFailed
 from app.services.postage import NoPublishedPrice
 from app.services.postage import Quote
@@ -603,18 +599,3 @@ def test_within_a_kind_and_table_the_price_never_falls_as_weight_rises(cell, a, 
         # Whatever a table prices heavier, it prices lighter too, and not dearer.
         assert light_price is not None
         assert light_price <= heavy_price
-
-
-def test_the_engine_never_imports_flask():
-    # DESIGN.md §2: services never import Flask; the API, CLI and pages wrap these functions.
-    for module in (postage, rates):
-        tree = ast.parse(Path(module.__file__).read_text())
-        imported = {
-            name.split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Import | ast.ImportFrom)
-            for name in (
-                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
-            )
-        }
-        assert "flask" not in imported, module.__name__
