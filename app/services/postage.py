@@ -193,7 +193,11 @@ def quote(
 def grams_from_ounces(ounces: Decimal) -> Decimal:
     """Convert avoirdupois ounces to grams exactly (1 oz = 28.349523125 g).
 
+    *ounces* is a ``Decimal`` (an ``int`` or a numeric string is accepted too), e.g. the
+    API's ``weight_oz``; the result is never rounded.
+
     :raises TypeError: if *ounces* is a float, which cannot hold most weights exactly.
+    :raises decimal.InvalidOperation: if *ounces* is a string that is not a number.
     """
     if isinstance(ounces, float):
         raise TypeError("give ounces as a Decimal, an int or a string, not a float")

@@ -195,7 +195,7 @@ class RateDataError(Exception):
         self.problems = problems
 
 
-def load_rate_book(root: Path | None = None) -> RateBook:
+def load_rate_book(*, root: Path | None = None) -> RateBook:
     """Return every rate table under *root* (default ``app/data/rates``), read once.
 
     :raises RateDataError: if any file has a problem; nothing is priced from bad data.
@@ -211,7 +211,7 @@ def _load(root: Path) -> RateBook:
     return book
 
 
-def check_rate_tables(root: Path | None = None, *, on: dt.date | None = None) -> RateCheckReport:
+def check_rate_tables(*, root: Path | None = None, on: dt.date | None = None) -> RateCheckReport:
     """Read every table afresh, list its problems and the destinations left uncovered.
 
     Coverage is judged on the tables in force on *on* (default: each operator's latest).
@@ -264,6 +264,10 @@ class _Skip(Exception):
     """The item being read cannot be used; its problem is already recorded."""
 
 
+# Marks a key that must be present (its absence is a problem, not a default).
+_REQUIRED = object()
+
+
 class _File:
     """Problems found while reading one file."""
 
@@ -277,10 +281,10 @@ class _File:
         if problem not in self.problems:
             self.problems.append(problem)
 
-    def get(self, data: Mapping, key: str, types: type | tuple, what: str, *, default=_Skip):
-        value = data.get(key, _Skip)
-        if value is _Skip:
-            if default is _Skip:
+    def get(self, data: Mapping, key: str, types: type | tuple, what: str, *, default=_REQUIRED):
+        value = data.get(key, _REQUIRED)
+        if value is _REQUIRED:
+            if default is _REQUIRED:
                 self.bad(f"{key} is missing")
                 raise _Skip
             return default
@@ -292,7 +296,7 @@ class _File:
             raise _Skip
         return value
 
-    def strings(self, data: Mapping, key: str, *, default=_Skip) -> tuple[str, ...]:
+    def strings(self, data: Mapping, key: str, *, default=_REQUIRED) -> tuple[str, ...]:
         value = self.get(data, key, list, "a list of strings", default=default)
         if value is default:
             return value
@@ -478,7 +482,7 @@ def _read_zone_map(root: Path, path: Path, op: Operator, problems: list[Problem]
     )
 
 
-def _confidence(f: _File, data: Mapping, default=_Skip) -> str:
+def _confidence(f: _File, data: Mapping, default=_REQUIRED) -> str:
     confidence = f.get(data, "confidence", str, "A or B", default=default)
     if confidence not in CONFIDENCES:
         f.bad(f"confidence {confidence!r}: only figures rated A or B are loaded")

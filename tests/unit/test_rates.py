@@ -38,7 +38,7 @@ def test_every_shipped_table_loads_and_checks_clean():
 
 def test_the_book_is_read_once():
     assert load_rate_book() is load_rate_book()
-    assert load_rate_book() is load_rate_book(RATES_DIR)
+    assert load_rate_book() is load_rate_book(root=RATES_DIR)
 
 
 def test_only_figures_rated_a_or_b_are_loaded():
@@ -163,14 +163,14 @@ def write_rates(root: Path, *, operator=OPERATOR, zones=ZONES, tables=None) -> P
 
 
 def problems_of(root: Path) -> list[str]:
-    return [f"{p.path}: {p.message}" for p in check_rate_tables(root).problems]
+    return [f"{p.path}: {p.message}" for p in check_rate_tables(root=root).problems]
 
 
 def test_a_good_test_table_checks_clean(tmp_path):
     root = write_rates(tmp_path)
 
     assert problems_of(root) == []
-    table = load_rate_book(root).operators["test_post"].tables[0]
+    table = load_rate_book(root=root).operators["test_post"].tables[0]
     assert table.prices["letter", "near", ("first",)].steps[1].amount == Decimal("1.70")
 
 
@@ -220,7 +220,7 @@ def test_a_bad_table_is_reported_and_refused(tmp_path, old, new, expected):
     assert any(expected in p for p in problems), problems
     assert all(p.startswith("test_post/2025-01-01.toml: ") for p in problems)
     with pytest.raises(RateDataError) as caught:
-        load_rate_book(root)
+        load_rate_book(root=root)
     assert expected in str(caught.value)
 
 
