@@ -1,0 +1,166 @@
+"""The slip engine's QR codes decode to their exact URLs.
+
+Every QR code is read back with a real decoder (zxing-cpp) from the real output: the
+PNG bytes, and the SVG the HTML slip embeds (drawn by fpdf2's SVG renderer and, where
+a Chromium is installed, by the browser on screen and in print).
+"""
+
+import ast
+import io
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from fpdf import FPDF
+from PIL import Image
+
+from app.services import slips
+
+BASE_URL = "http://localhost:5000"
+URL = "http://localhost:5000/m/7KQ2M9XA3P"
+# At least level M (QUALITY.md, R10).
+EC_LEVELS = {"M", "Q", "H"}
+
+
+def render(pdf: bytes, *, dpi: int = 150) -> list[Image.Image]:
+    document = pdfium.PdfDocument(pdf)
+    return [page.render(scale=dpi / 72).to_pil() for page in document]
+
+
+def decode(image: Image.Image) -> list[zxingcpp.Barcode]:
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert all(code.valid for code in found)
+    return found
+
+
+def svg_through_fpdf2(svg: str) -> Image.Image:
+    """Draw the SVG with an independent SVG renderer (fpdf2's) and rasterize it."""
+    pdf = FPDF(unit="mm", format=(60, 60))
+    pdf.add_page()
+    pdf.image(io.BytesIO(svg.encode()), x=10, y=10, w=40)
+    (image,) = render(bytes(pdf.output()), dpi=200)
+    return image
+
+
+# --- URL and QR -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("http://localhost:5000", URL),
+        ("http://localhost:5000/", URL),
+        ("https://lettertrail.example.org/campaigns", None),
+    ],
+)
+def test_slip_url(base, expected):
+    url = slips.slip_url(base, "7KQ2M9XA3P")
+    assert url == (expected or f"{base}/m/7KQ2M9XA3P")
+
+
+def test_matrix_has_a_quiet_zone_of_four_modules():
+    matrix = slips.qr_matrix(URL)
+    size = len(matrix)
+    assert all(len(row) == size for row in matrix)
+    assert (size - 2 * 4 - 17) % 4 == 0  # a QR version's 17 + 4v modules, plus the zone
+    for i in range(4):
+        assert not any(matrix[i]) and not any(matrix[size - 1 - i])
+        assert not any(row[i] or row[size - 1 - i] for row in matrix)
+    assert any(matrix[4]) and any(row[4] for row in matrix)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [URL, "https://lettertrail.example.org/m/0123456789", f"{BASE_URL}/m/ZZZZZZZZZZ"],
+)
+def test_png_decodes_to_the_exact_url(url):
+    (found,) = decode(Image.open(io.BytesIO(slips.qr_png(url))))
+    assert found.text == url
+    assert found.ec_level in EC_LEVELS
+
+
+def test_png_has_the_asked_pixels_per_module():
+    image = Image.open(io.BytesIO(slips.qr_png(URL, box_size=3)))
+    assert image.size == (3 * len(slips.qr_matrix(URL)),) * 2
+    with pytest.raises(ValueError, match="box_size"):
+        slips.qr_png(URL, box_size=0)
+
+
+@pytest.mark.parametrize("url", [URL, "https://lettertrail.example.org/m/0123456789"])
+def test_svg_decodes_to_the_exact_url(url):
+    (found,) = decode(svg_through_fpdf2(slips.qr_svg(url)))
+    assert found.text == url
+    assert found.ec_level in EC_LEVELS
+
+
+def test_svg_draws_the_matrix_with_its_quiet_zone_on_white():
+    svg = ET.fromstring(slips.qr_svg(URL))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    size = len(slips.qr_matrix(URL))
+    assert svg.get("viewBox") == f"0 0 {size} {size}"
+    assert svg.get("width") == svg.get("height") == f"{slips.QR_SIDE_MM}mm"
+    assert svg.get("shape-rendering") == "crispEdges"
+    background = svg.find("s:rect", ns)
+    assert (background.get("width"), background.get("fill")) == (str(size), "#fff")
+    assert svg.find("s:path", ns).get("fill") == "#000"
+
+
+def test_svg_size_can_be_left_to_the_stylesheet():
+    svg = ET.fromstring(slips.qr_svg(URL, size=None))
+    assert svg.get("width") is None and svg.get("height") is None
+
+
+def test_svg_escapes_what_it_labels():
+    svg = slips.qr_svg('http://x/m/"<b>')
+    assert "<b>" not in svg and "&quot;&lt;b&gt;" in svg
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(_chromium() is None, reason="needs a Chromium on PATH")
+def test_svg_decodes_in_the_browser_on_screen_and_in_print(tmp_path):
+    page = tmp_path / "slip.html"
+    page.write_text(
+        '<!doctype html><meta charset="utf-8"><body style="margin:10mm">'
+        f"{slips.qr_svg(URL)}</body>",
+        encoding="utf-8",
+    )
+    flags = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu"]
+    shot, printed = tmp_path / "shot.png", tmp_path / "printed.pdf"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=400,400", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    subprocess.run(
+        [*flags, "--no-pdf-header-footer", f"--print-to-pdf={printed}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert [code.text for code in decode(Image.open(shot))] == [URL]
+    (printed_page,) = render(printed.read_bytes(), dpi=300)
+    assert [code.text for code in decode(printed_page)] == [URL]
+
+
+# --- Boundaries -----------------------------------------------------------------
+
+
+def test_the_slip_engine_never_imports_flask():
+    source = Path(slips.__file__).read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        assert not any(name.split(".")[0] in {"flask", "flask_babel"} for name in names)
