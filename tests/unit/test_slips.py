@@ -1,4 +1,4 @@
-"""The slip engine's QR codes decode to their exact URLs.
+"""The slip engine: QR codes that decode, and address blocks.
 
 Every QR code is read back with a real decoder (zxing-cpp) from the real output: the
 PNG bytes, and the SVG the HTML slip embeds (drawn by fpdf2's SVG renderer and, where
@@ -18,12 +18,31 @@ import zxingcpp
 from fpdf import FPDF
 from PIL import Image
 
+from app.services import countries
 from app.services import slips
 
 BASE_URL = "http://localhost:5000"
 URL = "http://localhost:5000/m/7KQ2M9XA3P"
 # At least level M (QUALITY.md, R10).
 EC_LEVELS = {"M", "Q", "H"}
+
+PRESIDENT = {
+    "name": "President Almazbek Atambaev",
+    "address_lines": "Government House\nProspekt Chuy 205",
+    "city": "Bishkek",
+    "postcode": "720003",
+    "country": "KG",
+}
+PRISONER = {
+    "name": "Azimjan Askarov",
+    "address_lines": "Koloniya No. 47",
+    "city": "Bishkek",
+    "postcode": "",
+    "country": "KG",
+}
+# CLDR names Kyrgyzstan "Кыргызстан" in Kyrgyz, its first official language
+# (Russian, the second, says "Киргизия").
+KYRGYZSTAN = "KYRGYZSTAN / КЫРГЫЗСТАН"
 
 
 def render(pdf: bytes, *, dpi: int = 150) -> list[Image.Image]:
@@ -149,6 +168,107 @@ def test_svg_decodes_in_the_browser_on_screen_and_in_print(tmp_path):
     assert [code.text for code in decode(Image.open(shot))] == [URL]
     (printed_page,) = render(printed.read_bytes(), dpi=300)
     assert [code.text for code in decode(printed_page)] == [URL]
+
+
+# --- Address blocks ---------------------------------------------------------------
+
+
+def test_the_presidents_address_block():
+    assert slips.address_block(**PRESIDENT) == [
+        "President Almazbek Atambaev",
+        "Government House",
+        "Prospekt Chuy 205",
+        "Bishkek 720003",
+        KYRGYZSTAN,
+    ]
+
+
+def test_the_prisoners_address_block():
+    assert slips.address_block(**PRISONER) == [
+        "Azimjan Askarov",
+        "Koloniya No. 47",
+        "Bishkek",
+        KYRGYZSTAN,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("country", "city", "postcode", "expected"),
+    [
+        ("FR", "Paris", "75008", ["75008 PARIS", "FRANCE"]),
+        ("DE", "Berlin", "10117", ["10117 Berlin", "GERMANY / DEUTSCHLAND"]),
+        ("US", "Washington DC", "20500", ["WASHINGTON DC 20500", "UNITED STATES"]),
+        ("GB", "London", "sw1a 2aa", ["LONDON", "SW1A 2AA", "UNITED KINGDOM"]),
+        ("CA", "Ottawa ON", "K1A 0A2", ["OTTAWA ON  K1A 0A2", "CANADA"]),
+        ("RU", "Moskva", "125009", ["MOSKVA", "125009", "RUSSIA / РОССИЯ"]),
+        ("BY", "Minsk", "220030", ["220030 Minsk", "BELARUS / БЕЛАРУСЬ"]),
+        ("MX", "Ciudad de México", "06000", ["06000 CIUDAD DE MÉXICO", "MEXICO"]),
+        ("IN", "New Delhi", "110001", ["New Delhi 110001", "INDIA / भारत"]),
+        ("XK", "Prishtinë", "10000", ["Prishtinë 10000", "KOSOVO / KOSOVË"]),
+    ],
+)
+def test_city_and_postcode_in_the_destinations_order(country, city, postcode, expected):
+    block = slips.address_block(
+        name="A. Recipient",
+        address_lines=["1 Main Street"],
+        city=city,
+        postcode=postcode,
+        country=country,
+    )
+    assert block == ["A. Recipient", "1 Main Street", *expected]
+
+
+def test_hungary_puts_the_town_above_the_street():
+    block = slips.address_block(
+        name="N", address_lines="Kossuth tér 1", city="Budapest", postcode="1055", country="HU"
+    )
+    assert block == ["N", "BUDAPEST", "Kossuth tér 1", "1055", "HUNGARY / MAGYARORSZÁG"]
+
+
+def test_blank_parts_are_left_out_and_text_is_trimmed():
+    block = slips.address_block(
+        name=" Azimjan Askarov ",
+        address_lines=["", "  Koloniya No. 47 ", "   "],
+        city=" ",
+        postcode="",
+        country="kg",
+    )
+    assert block == ["Azimjan Askarov", "Koloniya No. 47", KYRGYZSTAN]
+
+
+@pytest.mark.parametrize("country", sorted(countries.all_codes()))
+def test_every_country_gets_a_block_ending_in_its_name_in_capitals(country):
+    block = slips.address_block(
+        name="N", address_lines="1 Road", city="Town", postcode="123", country=country
+    )
+    assert block[0] == "N" and "1 Road" in block
+    middle = " ".join(block[1:-1])
+    assert "123" in middle and "TOWN" in middle.upper()
+    assert block[-1].split(slips.COUNTRY_SEPARATOR)[0] == countries.country_name(country).upper()
+
+
+def test_an_unknown_country_is_refused():
+    with pytest.raises(ValueError, match="unknown country"):
+        slips.address_block(**{**PRESIDENT, "country": "QQ"})
+
+
+@pytest.mark.parametrize(
+    ("code", "locale", "expected"),
+    [
+        ("KG", "en", KYRGYZSTAN),
+        ("KG", "de", "KIRGISISTAN / КЫРГЫЗСТАН"),
+        ("FR", "en", "FRANCE"),
+        ("CA", "en", "CANADA"),
+        # The same name but for accents is not repeated.
+        ("PE", "en", "PERU"),
+        ("TR", "tr", "TÜRKİYE"),
+        ("CH", "en", "SWITZERLAND / SCHWEIZ"),
+        ("GR", "en", "GREECE / ΕΛΛΑΔΑ"),
+        ("GE", "en", "GEORGIA / საქართველო"),
+    ],
+)
+def test_country_line(code, locale, expected):
+    assert slips.country_line(code, locale=locale) == expected
 
 
 # --- Boundaries -----------------------------------------------------------------
