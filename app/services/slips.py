@@ -1,26 +1,39 @@
-"""Slips: the QR code and the recipient's address block on a mailing's slip.
+"""Slips: QR codes, address blocks, and printable PDF sheets of slips.
 
-Pure given their inputs: nothing here reads the database or imports Flask.
+Pure given their inputs: nothing here reads the database or imports Flask. The
+views turn rows into :class:`SlipData` and call these functions.
 
 One QR drawing serves every output. :func:`qr_matrix` asks ``qrcode`` for the
 modules (error correction M, a quiet zone of 4 modules), and the HTML slip's SVG
-(:func:`qr_svg`) paints its dark rectangles (``_dark_rects``) as vectors, so it
-prints crisply at any size; the PDF sheets will draw the same rectangles.
+(:func:`qr_svg`) and the PDF sheet (:func:`slips_pdf`) both paint the same dark
+rectangles of it (``_dark_rects``), as vectors, so they print crisply at any size.
 """
 
+import datetime as dt
 import functools
 import io
+import math
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
+from pathlib import Path
+from typing import Literal
 
 import qrcode
 from babel import Locale
 from babel import UnknownLocaleError
 from babel.languages import get_official_languages
+from fontTools.ttLib import TTFont  # fpdf2's own font library
+from fpdf import FPDF
+from fpdf.enums import PageOrientation
 from qrcode.constants import ERROR_CORRECT_M
 
 from app.services import countries
+from app.services.codes import format_code
+
+Paper = Literal["A4", "Letter"]
+PAPERS: tuple[Paper, ...] = ("A4", "Letter")
 
 # R10: error correction M restores up to ~15 % of a smudged or folded code; a quiet
 # zone of 4 modules is what the QR standard requires for reliable scanning.
@@ -33,6 +46,10 @@ COUNTRY_SEPARATOR = " / "
 # The printed size of a QR code, quiet zone included, on paper and on the HTML slip:
 # about 0.75 mm a module for the URLs we print, which any phone camera reads.
 QR_SIDE_MM = 30
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+_FONT_FAMILY = "DejaVu"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 
 # --- URL and QR -------------------------------------------------------------------
@@ -265,3 +282,301 @@ def address_block(
             lines.append(template.format(city=city, CITY=city.upper(), postcode=postcode).strip())
     lines.append(last)
     return [line for line in lines if line]
+
+
+# --- Slip data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipData:
+    """What one printed slip shows; the views build it from a mailing and its rows."""
+
+    code: str  # canonical, e.g. "7KQ2M9XA3P"
+    url: str  # what the QR code holds: slip_url(base_url, code)
+    campaign_title: str
+    channel: str  # a label for people, e.g. "Letter", "Greeting card"
+    address: tuple[str, ...]  # address_block(...) of the recipient
+    sender_town: str
+    sent_on: dt.date
+    status: str = "logged"
+    postage: str | None = None  # e.g. "US$1.70 (USPS First-Class Mail International)"
+    stamps: str | None = None  # e.g. "1 Global Forever stamp"
+    greeting: str | None = None  # a solidarity greeting in the prisoner's language
+    greeting_meaning: str | None = None
+
+    @property
+    def code_display(self) -> str:
+        """The code in readable groups: ``7KQ2-M9XA-3P``."""
+        return format_code(self.code)
+
+    @property
+    def postage_line(self) -> str:
+        """The postage and stamp advice, or where to work it out."""
+        if self.postage is None:
+            return "Postage: use the calculator at /postage"
+        line = f"Postage: {self.postage}"
+        return f"{line}. {self.stamps}" if self.stamps else line
+
+    @property
+    def greeting_line(self) -> str | None:
+        """The greeting to write and what it means, if the slip carries one."""
+        if not self.greeting:
+            return None
+        meaning = f" ({self.greeting_meaning})" if self.greeting_meaning else ""
+        return f"Greeting: {self.greeting}{meaning}"
+
+
+# --- Paper ------------------------------------------------------------------------
+
+# Where US Letter, not A4, is what the printers hold.
+_LETTER_COUNTRIES = frozenset("US CA MX PR GU VI AS MP UM BZ CL CO CR DO GT NI PA PH SV VE".split())
+
+
+def default_paper(country_code: str | None) -> Paper:
+    """Return the usual paper size in a chapter's country: Letter in the Americas' Letter
+    countries and the Philippines, A4 everywhere else (and when unknown)."""
+    return "Letter" if (country_code or "").strip().upper() in _LETTER_COUNTRIES else "A4"
+
+
+def _check_paper(paper: str) -> Paper:
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+    return paper  # type: ignore[return-value]
+
+
+# --- PDF plumbing -----------------------------------------------------------------
+
+
+@functools.cache
+def _font_cmap() -> frozenset[int]:
+    """The code points the vendored font draws (read once per process)."""
+    with TTFont(FONT_DIR / _FONT_FILES[""], lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _printable(text: str) -> bool:
+    """Tell whether the PDFs can draw *text*: every character in the font, left to right.
+
+    The PDF engine does no bidirectional layout or shaping, so Hebrew and Arabic would
+    come out backwards; the browser slip has no such limit.
+    """
+    cmap = _font_cmap()
+    return all(
+        ord(ch) in cmap and unicodedata.bidirectional(ch) not in ("R", "AL")
+        for ch in unicodedata.normalize("NFC", text)
+    )
+
+
+def _printable_address(address: Sequence[str]) -> list[str]:
+    # The destination's own country name is a courtesy beside the one the sending post
+    # reads; leave it out rather than print a script the font lacks.
+    lines = [unicodedata.normalize("NFC", line) for line in address]
+    if lines and not _printable(lines[-1]) and COUNTRY_SEPARATOR in lines[-1]:
+        names = lines[-1].split(COUNTRY_SEPARATOR)
+        lines[-1] = COUNTRY_SEPARATOR.join(n for n in names if _printable(n)) or names[0]
+    return lines
+
+
+class _Sheet(FPDF):
+    """An FPDF in millimetres with the vendored fonts and no automatic page breaks."""
+
+    def __init__(self, *, paper: Paper, title: str) -> None:
+        super().__init__(orientation=PageOrientation.PORTRAIT, unit="mm", format=paper)
+        self.set_margin(0)
+        self.set_auto_page_break(False)
+        self.set_title(title)
+        self.set_creator("Lettertrail")
+        for style, filename in _FONT_FILES.items():
+            self.add_font(_FONT_FAMILY, style, FONT_DIR / filename)
+
+    def text(self, x: float, y: float, text: str = "") -> None:
+        # Composed characters: without text shaping, a separate combining accent
+        # (e + U+0301) can land beside its letter instead of on it.
+        super().text(x, y, unicodedata.normalize("NFC", text))
+
+    def use(self, size: float, *, bold: bool = False, grey: int = 0) -> None:
+        self.set_font(_FONT_FAMILY, "B" if bold else "", size)
+        self.set_text_color(grey)
+
+    def wrap(self, text: str, width: float, *, max_lines: int = 99) -> list[str]:
+        """Break *text* into lines no wider than *width* in the current font.
+
+        Words longer than a line are cut; beyond *max_lines* the last line ends in "…".
+        """
+        lines: list[str] = []
+        line = ""
+        for word in unicodedata.normalize("NFC", text).split():
+            candidate = f"{line} {word}" if line else word
+            if self.get_string_width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while self.get_string_width(word) > width and len(word) > 1:
+                cut = len(word) - 1
+                while cut > 1 and self.get_string_width(word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        if line:
+            lines.append(line)
+        if len(lines) > max_lines:
+            lines = lines[:max_lines]
+            last = lines[-1]
+            while last and self.get_string_width(last + "…") > width:
+                last = last[:-1]
+            lines[-1] = last.rstrip() + "…"
+        return lines
+
+    def fit(
+        self, lines: Sequence[str], width: float, *, size: float, smallest: float, bold=False
+    ) -> float:
+        """Set the largest font size, from *size* down to *smallest*, at which every one
+        of *lines* fits *width*; lines still too wide at *smallest* will need wrapping.
+        """
+        self.use(size, bold=bold)
+        widest = max((self.get_string_width(line) for line in lines), default=0.0)
+        if widest > width:
+            # Round down to a tenth of a point so the rounded size still fits.
+            size = max(smallest, math.floor(size * width / widest * 10) / 10)
+            self.use(size, bold=bold)
+        return size
+
+    def qr(self, data: str, *, x: float, y: float, side: float) -> None:
+        """Draw the QR code for *data* as vector squares, quiet zone included."""
+        matrix = qr_matrix(data)
+        module = side / len(matrix)
+        self.set_fill_color(255)
+        self.rect(x, y, side, side, style="F")
+        self.set_fill_color(0)
+        for mx, my, mw, mh in _dark_rects(matrix):
+            self.rect(x + mx * module, y + my * module, mw * module, mh * module, style="F")
+
+    def checkbox(self, *, x: float, y: float, side: float) -> None:
+        self.set_draw_color(0)
+        self.set_line_width(0.3)
+        self.rect(x, y, side, side)
+
+    def result(self) -> bytes:
+        return bytes(self.output())
+
+
+# --- Slip sheets ------------------------------------------------------------------
+
+SLIPS_PER_PAGE = 8
+_COLUMNS, _ROWS = 2, 4
+_MARGIN = 10.0  # mm around the grid: outside most printers' unprintable edge
+_PAD = 4.0  # mm inside a slip, so a slightly crooked cut spares the QR's quiet zone
+_GAP = 3.0  # mm between the QR column and the text column
+_LINE = 0.3528  # mm per point, times a leading of 1.0
+
+
+def _cut_marks(pdf: _Sheet, *, width: float, height: float) -> None:
+    """Ticks in the margins at every cut line, and light guides along them."""
+    slip_w = (width - 2 * _MARGIN) / _COLUMNS
+    slip_h = (height - 2 * _MARGIN) / _ROWS
+    xs = [_MARGIN + i * slip_w for i in range(_COLUMNS + 1)]
+    ys = [_MARGIN + j * slip_h for j in range(_ROWS + 1)]
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+    for x in xs:
+        pdf.line(x, 3, x, _MARGIN - 2)
+        pdf.line(x, height - _MARGIN + 2, x, height - 3)
+    for y in ys:
+        pdf.line(3, y, _MARGIN - 2, y)
+        pdf.line(width - _MARGIN + 2, y, width - 3, y)
+    pdf.set_draw_color(190)
+    pdf.set_line_width(0.1)
+    with pdf.local_context():
+        pdf.set_dash_pattern(dash=1, gap=1.5)
+        for x in xs:
+            pdf.line(x, _MARGIN, x, height - _MARGIN)
+        for y in ys:
+            pdf.line(_MARGIN, y, width - _MARGIN, y)
+
+
+def _draw_slip(pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: float) -> None:
+    left, top = x + _PAD, y + _PAD
+    bottom = y + h - _PAD
+    pdf.qr(slip.url, x=left, y=top, side=QR_SIDE_MM)
+
+    # Left column, under the QR: the code to type, where and when it was sent, the box.
+    cy = top + QR_SIDE_MM + 4.2
+    pdf.fit([slip.code_display], QR_SIDE_MM, size=11, smallest=7, bold=True)
+    pdf.text(
+        left + (QR_SIDE_MM - pdf.get_string_width(slip.code_display)) / 2, cy, slip.code_display
+    )
+    cy += 1.2
+    pdf.use(6.5, grey=60)
+    sent = f"{slip.sent_on.isoformat()} · {slip.status}"
+    for line in [*pdf.wrap(f"From {slip.sender_town}", QR_SIDE_MM, max_lines=2), sent]:
+        cy += 6.5 * _LINE * 1.15
+        pdf.text(left, cy, line)
+    pdf.use(8, bold=True)
+    pdf.checkbox(x=left, y=bottom - 4, side=4)
+    pdf.text(left + 5.5, bottom - 1, "posted")
+
+    # Right column: campaign and channel, the address, postage, a greeting.
+    rx = left + QR_SIDE_MM + _GAP
+    rw = x + w - _PAD - rx
+    ry = top + 2.6
+    pdf.use(7.5, bold=True)
+    for line in pdf.wrap(slip.campaign_title, rw, max_lines=2):
+        pdf.text(rx, ry, line)
+        ry += 7.5 * _LINE * 1.15
+    pdf.use(7, grey=60)
+    pdf.text(rx, ry, slip.channel)
+    ry += 2.0
+    # One size for the whole block, so the address reads as one piece.
+    address = _printable_address(slip.address)
+    step = pdf.fit(address, rw, size=10, smallest=7) * _LINE * 1.2
+    for line in address:
+        for part in pdf.wrap(line, rw):
+            ry += step
+            pdf.text(rx, ry, part)
+    ry += 1.2
+    notes = [slip.postage_line, slip.greeting_line]
+    pdf.use(6.5, grey=40)
+    step = 6.5 * _LINE * 1.2
+    for note in filter(None, notes):
+        # The address never gives way; the notes after it take what room is left.
+        room = int((bottom - ry) // step)
+        if room < 1:
+            break
+        for line in pdf.wrap(note, rw, max_lines=room):
+            ry += step
+            pdf.text(rx, ry, line)
+
+
+def slips_pdf(slips: Sequence[SlipData], *, paper: Paper = "A4") -> bytes:
+    """Lay *slips* out 8 to a page (2 columns, 4 rows) with cut marks; return the PDF.
+
+    Each slip shows its QR code, the code in readable groups, the address block, the
+    postage and stamp advice, the campaign title, the channel, a greeting if any, and
+    a "posted" box to tick. An empty sequence gives one blank page with cut marks.
+
+    :raises ValueError: if *paper* is not "A4" or "Letter".
+    """
+    paper = _check_paper(paper)
+    pdf = _Sheet(paper=paper, title="Lettertrail slips")
+    width, height = pdf.w, pdf.h
+    slip_w = (width - 2 * _MARGIN) / _COLUMNS
+    slip_h = (height - 2 * _MARGIN) / _ROWS
+    for index in range(max(len(slips), 1)):
+        place = index % SLIPS_PER_PAGE
+        if place == 0:
+            pdf.add_page()
+            _cut_marks(pdf, width=width, height=height)
+        if not slips:
+            break
+        row, column = divmod(place, _COLUMNS)
+        _draw_slip(
+            pdf,
+            slips[index],
+            x=_MARGIN + column * slip_w,
+            y=_MARGIN + row * slip_h,
+            w=slip_w,
+            h=slip_h,
+        )
+    return pdf.result()

@@ -1,11 +1,13 @@
-"""The slip engine: QR codes that decode, and address blocks.
+"""The slip engine: QR codes that decode, address blocks, PDF sheets.
 
 Every QR code is read back with a real decoder (zxing-cpp) from the real output: the
-PNG bytes, and the SVG the HTML slip embeds (drawn by fpdf2's SVG renderer and, where
-a Chromium is installed, by the browser on screen and in print).
+PNG bytes, the SVG the HTML slip embeds (drawn by fpdf2's SVG renderer and, where a
+Chromium is installed, by the browser on screen and in print), and the PDF sheets
+rendered to images by pdfium.
 """
 
 import ast
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ from PIL import Image
 
 from app.services import countries
 from app.services import slips
+from app.services.codes import new_code
 
 BASE_URL = "http://localhost:5000"
 URL = "http://localhost:5000/m/7KQ2M9XA3P"
@@ -45,9 +48,29 @@ PRISONER = {
 KYRGYZSTAN = "KYRGYZSTAN / КЫРГЫЗСТАН"
 
 
+def make_slip(code: str | None = None, **overrides) -> slips.SlipData:
+    code = code or new_code()
+    fields = {
+        "code": code,
+        "url": slips.slip_url(BASE_URL, code),
+        "campaign_title": "Free Azimjan Askarov",
+        "channel": "Letter",
+        "address": tuple(slips.address_block(**PRESIDENT)),
+        "sender_town": "Zürich",
+        "sent_on": dt.date(2025, 11, 20),
+    }
+    fields.update(overrides)
+    return slips.SlipData(**fields)
+
+
 def render(pdf: bytes, *, dpi: int = 150) -> list[Image.Image]:
     document = pdfium.PdfDocument(pdf)
     return [page.render(scale=dpi / 72).to_pil() for page in document]
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    document = pdfium.PdfDocument(pdf)
+    return [page.get_textpage().get_text_range() for page in document]
 
 
 def decode(image: Image.Image) -> list[zxingcpp.Barcode]:
@@ -269,6 +292,170 @@ def test_an_unknown_country_is_refused():
 )
 def test_country_line(code, locale, expected):
     assert slips.country_line(code, locale=locale) == expected
+
+
+# --- Slip data and paper --------------------------------------------------------
+
+
+def test_slip_shows_the_code_in_groups_and_postage_advice():
+    slip = make_slip("7KQ2M9XA3P")
+    assert slip.code_display == "7KQ2-M9XA-3P"
+    assert slip.postage_line == "Postage: use the calculator at /postage"
+    assert slip.greeting_line is None
+    priced = make_slip(postage="US$1.70", stamps="1 Global Forever stamp")
+    assert priced.postage_line == "Postage: US$1.70. 1 Global Forever stamp"
+    assert make_slip(postage="£2.80").postage_line == "Postage: £2.80"
+    greeting = make_slip(greeting="Саламатсызбы!", greeting_meaning="Hello")
+    assert greeting.greeting_line == "Greeting: Саламатсызбы! (Hello)"
+
+
+@pytest.mark.parametrize(
+    ("country", "paper"),
+    [
+        ("US", "Letter"),
+        ("ca", "Letter"),
+        ("MX", "Letter"),
+        ("DE", "A4"),
+        ("KG", "A4"),
+        (None, "A4"),
+    ],
+)
+def test_default_paper(country, paper):
+    assert slips.default_paper(country) == paper
+
+
+def test_an_unknown_paper_is_refused():
+    with pytest.raises(ValueError, match="paper"):
+        slips.slips_pdf([], paper="A5")
+
+
+# --- Slip sheets ----------------------------------------------------------------
+
+
+def assert_sheet_decodes(pdf: bytes, batch: list[slips.SlipData]) -> None:
+    """Each slip's QR decodes to its own URL, in its own cell of the 2 × 4 grid."""
+    pages = render(pdf)
+    assert len(pages) == -(-len(batch) // slips.SLIPS_PER_PAGE)
+    seen = []
+    for number, image in enumerate(pages):
+        for found in decode(image):
+            assert found.ec_level in EC_LEVELS
+            corner = found.position.top_left
+            column = int(corner.x / image.width * 2)
+            row = int(corner.y / image.height * 4)
+            index = number * slips.SLIPS_PER_PAGE + row * 2 + column
+            assert found.text == batch[index].url
+            seen.append(found.text)
+    assert sorted(seen) == sorted(slip.url for slip in batch)
+
+
+def test_a_30_slip_sheet_has_4_pages_and_every_qr_decodes():
+    batch = [make_slip() for _ in range(30)]
+    assert_sheet_decodes(slips.slips_pdf(batch, paper="A4"), batch)
+
+
+def test_letter_paper():
+    batch = [make_slip() for _ in range(9)]
+    pdf = slips.slips_pdf(batch, paper="Letter")
+    document = pdfium.PdfDocument(pdf)
+    assert [round(x) for x in document[0].get_size()] == [612, 792]
+    assert_sheet_decodes(pdf, batch)
+
+
+def test_a4_paper_size():
+    document = pdfium.PdfDocument(slips.slips_pdf([make_slip()], paper="A4"))
+    assert [round(x) for x in document[0].get_size()] == [595, 842]
+
+
+def test_production_urls_decode_too():
+    batch = [
+        make_slip(code, url=slips.slip_url("https://lettertrail.amnesty.example.org/", code))
+        for code in (new_code() for _ in range(8))
+    ]
+    assert_sheet_decodes(slips.slips_pdf(batch), batch)
+
+
+def test_a_slip_prints_everything_it_carries():
+    slip = make_slip(
+        "7KQ2M9XA3P",
+        address=tuple(slips.address_block(**PRISONER)),
+        sender_town="Бишкек",
+        channel="Greeting card",
+        postage="US$1.70 (USPS First-Class Mail International)",
+        stamps="1 Global Forever stamp",
+        greeting="Саламатсызбы!",
+        greeting_meaning="Hello",
+    )
+    (text,) = page_texts(slips.slips_pdf([slip]))
+    for expected in [
+        "7KQ2-M9XA-3P",
+        "Azimjan Askarov",
+        "Koloniya No. 47",
+        KYRGYZSTAN,
+        "Free Azimjan Askarov",
+        "Greeting card",
+        "From Бишкек",
+        "2025-11-20",
+        "US$1.70",
+        "Global Forever stamp",
+        "Саламатсызбы!",
+        "posted",
+    ]:
+        assert expected in text
+
+
+def test_without_postage_the_slip_points_to_the_calculator():
+    (text,) = page_texts(slips.slips_pdf([make_slip(sender_town="Genève")]))
+    assert "Postage: use the calculator at /postage" in text
+    assert "From Genève" in text
+
+
+def test_a_country_name_the_font_cannot_draw_is_left_to_english():
+    address = slips.address_block(
+        name="Embassy", address_lines="1 Road", city="Beijing", postcode="100600", country="CN"
+    )
+    assert address[-1] == "CHINA / 中国"
+    (text,) = page_texts(slips.slips_pdf([make_slip(address=tuple(address))]))
+    assert "CHINA" in text and "中国" not in text
+
+
+def test_long_text_stays_inside_the_slip():
+    long = make_slip(
+        campaign_title="A campaign title long enough to need more than two lines " * 3,
+        address=tuple(
+            slips.address_block(
+                name="Someone With A Very Long Name Indeed, Minister of Internal Affairs",
+                address_lines=["Building 12, Corridor 7, Office 1234", "A Long Street Name 99"],
+                city="Bishkek",
+                postcode="720003",
+                country="KG",
+            )
+        ),
+        postage="US$1.70 (USPS First-Class Mail International, 1 oz, price group 6)",
+        stamps="1 Global Forever stamp; add a 49¢ stamp if the envelope is square",
+        greeting="Саламатсызбы! " * 6,
+        greeting_meaning="Hello, with respect " * 4,
+    )
+    # Alone on the page, so anything that spills out of slip 1 lands where no slip is.
+    page = pdfium.PdfDocument(slips.slips_pdf([long]))[0]
+    text_page = page.get_textpage()
+    _, height = page.get_size()
+    mm = 72 / 25.4
+    inset = 3 * mm  # the slip keeps 4 mm clear inside its cut lines
+    left_edge, top_edge = 10 * mm, height - 10 * mm
+    right_edge, bottom_edge = left_edge + 95 * mm, top_edge - 69.25 * mm
+    assert text_page.count_chars() > 300
+    for i in range(text_page.count_chars()):
+        left, bottom, right, top = text_page.get_charbox(i)
+        if right - left <= 0:  # spaces and line breaks
+            continue
+        assert left_edge + inset <= left and right <= right_edge - inset
+        assert bottom_edge + inset <= bottom and top <= top_edge - inset
+    assert_sheet_decodes(slips.slips_pdf([long] * 8), [long] * 8)
+
+
+def test_an_empty_sheet_is_one_page_of_cut_marks():
+    assert len(pdfium.PdfDocument(slips.slips_pdf([]))) == 1
 
 
 # --- Boundaries -----------------------------------------------------------------
