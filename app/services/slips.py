@@ -1,4 +1,4 @@
-"""Slips: QR codes, address blocks, and printable PDF sheets of slips.
+"""Slips: QR codes, address blocks, printable PDF sheets of slips, and tally sheets.
 
 Pure given their inputs: nothing here reads the database or imports Flask. The
 views turn rows into :class:`SlipData` and call these functions.
@@ -579,4 +579,108 @@ def slips_pdf(slips: Sequence[SlipData], *, paper: Paper = "A4") -> bytes:
             w=slip_w,
             h=slip_h,
         )
+    return pdf.result()
+
+
+# --- Tally sheet ------------------------------------------------------------------
+
+TALLY_BOXES = 50  # per recipient and channel: two rows of 25, ticked one per piece
+_TALLY_MARGIN = 15.0
+_BOX = 4.2
+_BOXES_PER_ROW = 25
+
+
+def tally_sheet_pdf(
+    *,
+    campaign_title: str,
+    recipients: Sequence[tuple[str, str]],
+    channels: Sequence[str],
+    paper: Paper = "A4",
+) -> bytes:
+    """Return a printable tally for an event without internet.
+
+    One block per recipient ``(name, role)`` with a row of tick boxes per channel,
+    grouped in fives for counting, and a space for the total; the coordinator later
+    logs each total as one batch.
+
+    :raises ValueError: if *paper* is not "A4" or "Letter", or there are no recipients
+        or no channels.
+    """
+    paper = _check_paper(paper)
+    if not recipients:
+        raise ValueError("a tally sheet needs at least one recipient")
+    if not channels:
+        raise ValueError("a tally sheet needs at least one channel")
+    pdf = _Sheet(paper=paper, title=f"Tally sheet: {campaign_title}")
+    width, height = pdf.w, pdf.h
+    left, right = _TALLY_MARGIN, width - _TALLY_MARGIN
+    label_w = 30.0
+    groups = _BOXES_PER_ROW // 5
+    rows_per_channel = TALLY_BOXES // _BOXES_PER_ROW
+    row_h = _BOX + 1.6
+    block_h = 9 + len(channels) * (rows_per_channel * row_h + 2.0) + 4
+
+    def new_page() -> float:
+        pdf.add_page()
+        pdf.use(8, grey=90)
+        # cell(), unlike text(), fills in the page count ("{nb}") when the PDF is done.
+        pdf.set_xy(left, height - 11)
+        pdf.cell(text=f"Lettertrail tally sheet · page {pdf.page_no()} of {{nb}}")
+        pdf.use(14, bold=True)
+        y = _TALLY_MARGIN + 4
+        pdf.text(left, y, "Tally sheet")
+        pdf.use(11, bold=True)
+        for line in pdf.wrap(campaign_title, right - left, max_lines=2):
+            y += 6
+            pdf.text(left, y, line)
+        return y + 4
+
+    y = new_page()
+    pdf.use(9)
+    intro = (
+        "Tick one box for each piece sent, in the row of the recipient and the channel. "
+        "Afterwards, log each row's total as one batch (Log mailings, count = the total)."
+    )
+    for line in pdf.wrap(intro, right - left):
+        y += 4.2
+        pdf.text(left, y, line)
+    y += 8
+    pdf.use(9)
+    third = (right - left) / 3
+    for i, label in enumerate(("Date", "Town", "Chapter")):
+        pdf.text(left + i * third, y, f"{label}:")
+        pdf.set_draw_color(0)
+        pdf.set_line_width(0.2)
+        start = left + i * third + pdf.get_string_width(f"{label}: ")
+        pdf.line(start, y + 0.8, left + (i + 1) * third - 4, y + 0.8)
+    y += 6
+
+    for name, role in recipients:
+        if y + block_h > height - _TALLY_MARGIN:
+            y = new_page()
+        y += 6
+        pdf.use(10.5, bold=True)
+        heading = unicodedata.normalize("NFC", name)
+        pdf.text(left, y, heading)
+        role_x = left + pdf.get_string_width(heading) + 2
+        pdf.use(8.5, grey=80)
+        pdf.text(role_x, y, f"({role})")
+        y += 3
+        for channel in channels:
+            pdf.use(9)
+            pdf.text(left, y + _BOX - 0.6, channel)
+            box_x0 = left + label_w
+            for r in range(rows_per_channel):
+                for b in range(_BOXES_PER_ROW):
+                    bx = box_x0 + b * (_BOX + 0.6) + (b // 5) * 2.0
+                    pdf.checkbox(x=bx, y=y + r * row_h, side=_BOX)
+            total_x = box_x0 + _BOXES_PER_ROW * (_BOX + 0.6) + groups * 2.0 + 2
+            pdf.use(9)
+            pdf.text(total_x, y + _BOX - 0.6, "Total:")
+            pdf.set_line_width(0.2)
+            pdf.line(total_x + 11, y + _BOX, right, y + _BOX)
+            y += rows_per_channel * row_h + 2.0
+        pdf.set_draw_color(170)
+        pdf.set_line_width(0.1)
+        pdf.line(left, y + 1, right, y + 1)
     return pdf.result()

@@ -1,4 +1,4 @@
-"""The slip engine: QR codes that decode, address blocks, PDF sheets.
+"""The slip engine: QR codes that decode, address blocks, PDF sheets, the tally sheet.
 
 Every QR code is read back with a real decoder (zxing-cpp) from the real output: the
 PNG bytes, the SVG the HTML slip embeds (drawn by fpdf2's SVG renderer and, where a
@@ -456,6 +456,70 @@ def test_long_text_stays_inside_the_slip():
 
 def test_an_empty_sheet_is_one_page_of_cut_marks():
     assert len(pdfium.PdfDocument(slips.slips_pdf([]))) == 1
+
+
+# --- Tally sheet ------------------------------------------------------------------
+
+
+def test_the_tally_sheet_lists_recipients_and_channels():
+    pdf = slips.tally_sheet_pdf(
+        campaign_title="Free Azimjan Askarov",
+        recipients=[
+            ("President Almazbek Atambaev", "appeal"),
+            ("Azimjan Askarov", "solidarity"),
+            ("Посольство Кыргызской Республики", "copy"),
+        ],
+        channels=["Letter", "Postcard", "Greeting card", "Drawing"],
+        paper="Letter",
+    )
+    texts = page_texts(pdf)
+    whole = "\n".join(texts)
+    for expected in [
+        "Tally sheet",
+        "Free Azimjan Askarov",
+        "President Almazbek Atambaev",
+        "(appeal)",
+        "Azimjan Askarov",
+        "(solidarity)",
+        "Посольство Кыргызской Республики",
+        "Greeting card",
+        "Total:",
+        "Date:",
+        "Town:",
+        "Chapter:",
+    ]:
+        assert expected in whole
+    assert whole.count("Drawing") == 3
+    for number, text in enumerate(texts, start=1):
+        assert f"page {number} of {len(texts)}" in text
+
+
+def test_a_long_tally_sheet_breaks_pages_between_recipients():
+    recipients = [(f"Recipient {i}", "appeal") for i in range(12)]
+    pdf = slips.tally_sheet_pdf(
+        campaign_title="Many", recipients=recipients, channels=["Letter", "Fax"], paper="A4"
+    )
+    texts = page_texts(pdf)
+    assert len(texts) > 1
+    for i in range(12):
+        holding = [t for t in texts if f"Recipient {i} (appeal)" in t]
+        assert len(holding) == 1 and holding[0].count("Total:") >= 2
+
+
+def test_the_tally_sheet_refuses_an_unknown_paper():
+    with pytest.raises(ValueError, match="paper"):
+        slips.tally_sheet_pdf(
+            campaign_title="T", recipients=[("N", "appeal")], channels=["Letter"], paper="A5"
+        )
+
+
+@pytest.mark.parametrize(
+    ("recipients", "channels", "message"),
+    [([], ["Letter"], "recipient"), ([("N", "appeal")], [], "channel")],
+)
+def test_a_tally_sheet_needs_recipients_and_channels(recipients, channels, message):
+    with pytest.raises(ValueError, match=message):
+        slips.tally_sheet_pdf(campaign_title="T", recipients=recipients, channels=channels)
 
 
 # --- Boundaries -----------------------------------------------------------------
