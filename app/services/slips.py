@@ -659,15 +659,15 @@ def tally_sheet_pdf(
         if y + block_h > height - _TALLY_MARGIN:
             y = new_page()
         y += 6
-        pdf.use(10.5, bold=True)
         heading = unicodedata.normalize("NFC", name)
+        pdf.fit([heading], right - left - 30, size=10.5, smallest=7, bold=True)
         pdf.text(left, y, heading)
         role_x = left + pdf.get_string_width(heading) + 2
         pdf.use(8.5, grey=80)
         pdf.text(role_x, y, f"({role})")
         y += 3
         for channel in channels:
-            pdf.use(9)
+            pdf.fit([channel], label_w - 2, size=9, smallest=6)
             pdf.text(left, y + _BOX - 0.6, channel)
             box_x0 = left + label_w
             for r in range(rows_per_channel):

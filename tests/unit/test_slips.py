@@ -513,6 +513,26 @@ def test_the_tally_sheet_refuses_an_unknown_paper():
         )
 
 
+def test_long_names_and_channel_labels_stay_in_their_columns():
+    name = "Ambassador Extraordinary and Plenipotentiary of the Kyrgyz Republic to Germany"
+    pdf = slips.tally_sheet_pdf(
+        campaign_title="T",
+        recipients=[(name, "copy")],
+        channels=["Carte de vœux illustrée", "Letter"],
+    )
+    page = pdfium.PdfDocument(pdf)[0]
+    text_page = page.get_textpage()
+    width, _ = page.get_size()
+    mm = 72 / 25.4
+    whole = text_page.get_text_range()
+    assert name in whole and "(copy)" in whole
+    label = whole.index("Carte de vœux illustrée")
+    for i in range(label, label + len("Carte de vœux illustrée")):
+        assert text_page.get_charbox(i)[2] <= 15 * mm + 30 * mm  # left of the boxes
+    role = whole.index("(copy)")
+    assert text_page.get_charbox(role + len("(copy)") - 1)[2] <= width - 15 * mm
+
+
 @pytest.mark.parametrize(
     ("recipients", "channels", "message"),
     [([], ["Letter"], "recipient"), ([("N", "appeal")], [], "channel")],
