@@ -65,9 +65,11 @@ def register_blueprints(app: Flask) -> None:
     from app.views import chapters
     from app.views import mailings
     from app.views import main
+    from app.views import postage
     from app.views import users
 
-    for module in (main, account, campaigns, chapters, users, mailings, batches, api):
+    modules = (main, account, campaigns, chapters, users, mailings, batches, postage, api)
+    for module in modules:
         app.register_blueprint(module.bp)
 
 

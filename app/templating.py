@@ -31,4 +31,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_code, "code_groups")
-    app.context_processor(lambda: {"html_lang": str(get_locale() or "en")})
+    app.context_processor(
+        lambda: {
+            "html_lang": str(get_locale() or "en"),
+            "all_countries": lambda: countries.country_choices(str(get_locale() or "en")),
+        }
+    )

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import and_
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
+from app.services import postage
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import Conflict
@@ -155,7 +157,8 @@ def log_mailings(
             session.add(batch)
             session.flush()
             # Core, not the ORM's bulk path: these rows need no identity map.
-            session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+            rows = _mailing_rows(batch, data, recipient)
+            session.connection().execute(Mailing.__table__.insert(), rows)
             session.commit()
             return LoggedBatch(batch=batch, created=True)
         except ValidationFailed:
@@ -237,25 +240,83 @@ def _check(
     return campaign, recipient, chapter
 
 
-def _mailing_rows(batch: Batch, data: MailingBatchCreate) -> list[dict]:
-    is_post = data.channel.is_post
-    weight_mg = int(data.weight_g * 1000) if (is_post and data.weight_g is not None) else None
+def price_piece(data: MailingBatchCreate, recipient: Recipient) -> dict:
+    """Price one piece of a batch (its pieces are alike) as the columns a mailing stores.
+
+    Post gets the usual kind and weight of its channel unless the input says otherwise,
+    and is priced from the sender's country to the recipient's on the date sent. A piece
+    no published price covers is kept with the reason in ``postage_note``. Fax and email
+    cost nothing and carry no postage.
+    """
+    if not data.channel.is_post:
+        return {"kind": None, "weight_mg": None, "nonmachinable": False}
+    kind, weight_g = postage.default_piece(data.channel)
+    kind = data.kind or kind
+    weight_g = data.weight_g if data.weight_g is not None else weight_g
+    piece = {
+        "kind": str(kind),
+        "weight_mg": int(weight_g * 1000),
+        "nonmachinable": data.nonmachinable,
+    }
+    try:
+        price = postage.quote(
+            origin=data.sender_country,
+            destination=recipient.country,
+            kind=kind,
+            weight_g=weight_g,
+            on=data.sent_on,
+            nonmachinable=data.nonmachinable,
+        )
+    except postage.NoPublishedPrice as unknown:
+        return piece | {"postage_note": unknown.message[:200]}
+    return piece | {
+        "postage_minor": price.amount_minor,
+        "postage_currency": price.currency,
+        "postage_table": price.table,
+    }
+
+
+def stamp_advice(mailing: Mailing, destination: str) -> str | None:
+    """Say which stamps pay for a priced *mailing* ("1 Global Forever stamp").
+
+    Worked out again from the table the mailing was priced from; ``None`` if it has no
+    price, or if that table no longer gives the same price (the stored amount stands).
+    """
+    if mailing.postage_minor is None or mailing.kind is None or mailing.weight_mg is None:
+        return None
+    try:
+        again = postage.quote(
+            origin=mailing.sender_country,
+            destination=destination,
+            kind=mailing.kind,
+            weight_g=Decimal(mailing.weight_mg) / 1000,
+            on=mailing.sent_on,
+            nonmachinable=mailing.nonmachinable,
+        )
+    except ValidationFailed:
+        return None
+    same = (again.table, again.amount_minor) == (mailing.postage_table, mailing.postage_minor)
+    return again.stamps if same else None
+
+
+def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) -> list[dict]:
     common = {
         "batch_id": batch.id,
         "campaign_id": batch.campaign_id,
         "recipient_id": batch.recipient_id,
         "chapter_id": batch.chapter_id,
         "channel": str(data.channel),
-        "kind": str(data.kind) if (is_post and data.kind) else None,
-        "weight_mg": weight_mg,
-        "nonmachinable": bool(is_post and data.nonmachinable),
         "sender_town": data.sender_town,
         "sender_town_key": town_key(data.sender_town),
         "sender_country": data.sender_country,
         "sent_on": data.sent_on,
         "status": MailingStatus.LOGGED.value,
+        "postage_minor": None,
+        "postage_currency": None,
+        "postage_table": None,
+        "postage_note": None,
         "created_at": batch.created_at,
-    }
+    } | price_piece(data, recipient)
     codes: set[str] = set()
     while len(codes) < data.count:
         codes.add(new_code())

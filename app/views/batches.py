@@ -17,6 +17,7 @@ from app.services import mailings
 from app.views.mailings import _back
 from app.views.mailings import _names
 from models import Mailing
+from models import Recipient
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -46,7 +47,13 @@ def show(batch_id: int):
         rows=rows,
         counts=counts,
         names=_names(session, rows[:1]),
+        advice=_advice(session, rows[0]) if rows else None,
     )
+
+
+def _advice(session, mailing: Mailing) -> str | None:
+    recipient = session.get(Recipient, mailing.recipient_id)
+    return mailings.stamp_advice(mailing, recipient.country)
 
 
 @bp.post("/<int:batch_id>/status")

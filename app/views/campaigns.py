@@ -5,6 +5,7 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_login import current_user
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ from app.forms import form_data
 from app.forms import show_errors
 from app.services import campaigns
 from app.services.errors import ValidationFailed
+from app.templating import country_name
+from app.views import postage as postage_views
 from models import CampaignCreate
 from models import CampaignStatus
 from models import RecipientCreate
@@ -55,11 +58,25 @@ def show(slug: str):
     is_staff = current_user.is_authenticated and current_user.is_staff
     if campaign.status == CampaignStatus.DRAFT and not is_staff:
         abort(404)
+    recipients = campaigns.recipients_of(session, campaign)
+    # The calculator offers the campaign's recipients as destinations.
+    destinations = [(r.country, f"{r.name} ({country_name(r.country)})") for r in recipients]
+    calc = (
+        postage_views.calculate(
+            request.args, {} if request.args.get("to") else {"to": recipients[0].country}
+        )
+        if recipients
+        else None
+    )
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        recipients=campaigns.recipients_of(session, campaign),
-    )
+        recipients=recipients,
+        calc=calc,
+        destinations=destinations,
+        option_choices=postage_views.OPTION_CHOICES,
+        kind_help=postage_views.KIND_HELP,
+    ), 422 if calc and calc.errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -188,8 +188,14 @@ def show(code: str):
         .where(MailingEvent.mailing_id == mailing.id)
         .order_by(MailingEvent.id)
     ).all()
+    names = _names(session, [mailing])
+    destination = names["recipient"][mailing.recipient_id].country
     return render_template(
-        "mailings/show.html", mailing=mailing, events=events, names=_names(session, [mailing])
+        "mailings/show.html",
+        mailing=mailing,
+        events=events,
+        names=names,
+        advice=mailings.stamp_advice(mailing, destination),
     )
 
 
