@@ -66,9 +66,12 @@ def register_blueprints(app: Flask) -> None:
     from app.views import mailings
     from app.views import main
     from app.views import postage
+    from app.views import scan
+    from app.views import slips
     from app.views import users
 
-    modules = (main, account, campaigns, chapters, users, mailings, batches, postage, api)
+    modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
+    modules += (api,)
     for module in modules:
         app.register_blueprint(module.bp)
 

@@ -8,18 +8,21 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
 from app.services import postage
+from app.services import slips
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from models import POST_CHANNELS
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
@@ -390,6 +393,77 @@ def list_mailings(
         conditions.append(Mailing.id < before_id)
     query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
     return list(session.exec(query).all())
+
+
+PUBLIC_TOWN_MINIMUM = 5
+
+
+def town_is_public(session: Session, campaign_id: int, town_key_: str) -> bool:
+    """Tell whether a town has enough mailings in a campaign to be named on public pages."""
+    enough = (
+        select(Mailing.id)
+        .where(Mailing.campaign_id == campaign_id, Mailing.sender_town_key == town_key_)
+        .limit(PUBLIC_TOWN_MINIMUM)
+        .subquery()
+    )
+    return session.exec(select(func.count()).select_from(enough)).one() >= PUBLIC_TOWN_MINIMUM
+
+
+def slips_for(
+    session: Session,
+    rows: list[Mailing],
+    *,
+    base_url: str,
+    channel_label,
+    money,
+) -> list[slips.SlipData]:
+    """Build the slip of each mailing in *rows*: QR URL, address block, postage, stamps.
+
+    *channel_label* names a channel for people; *money* formats (minor, currency).
+    """
+    campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
+    recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
+    addresses, advice = {}, {}
+    result = []
+    for m in rows:
+        recipient = recipients[m.recipient_id]
+        if recipient.id not in addresses:
+            addresses[recipient.id] = tuple(
+                slips.address_block(
+                    name=recipient.name,
+                    address_lines=recipient.address_lines,
+                    city=recipient.city,
+                    postcode=recipient.postcode,
+                    country=recipient.country,
+                )
+            )
+        # Pieces of one batch are alike: work the stamp advice out once per batch.
+        if m.batch_id not in advice:
+            advice[m.batch_id] = stamp_advice(m, recipient.country)
+        priced = m.postage_minor is not None
+        result.append(
+            slips.SlipData(
+                code=m.code,
+                url=slips.slip_url(base_url, m.code),
+                campaign_title=campaigns[m.campaign_id].title,
+                channel=channel_label(m.channel),
+                address=addresses[recipient.id],
+                sender_town=m.sender_town,
+                sent_on=m.sent_on,
+                status=m.status,
+                postage=(
+                    money(m.postage_minor, m.postage_currency)
+                    if priced
+                    else (None if m.channel in POST_CHANNELS else "none")
+                ),
+                stamps=advice[m.batch_id] if priced else None,
+            )
+        )
+    return result
+
+
+def _by_ids(session: Session, model, ids: set[int]):
+    return session.exec(select(model).where(model.id.in_(ids))).all() if ids else []
 
 
 # --- status changes ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -14,8 +15,11 @@ from sqlmodel import select
 from app import db
 from app.auth import signed_in_required
 from app.services import mailings
+from app.services import slips
 from app.views.mailings import _back
 from app.views.mailings import _names
+from app.views.slips import build_slips
+from models import Chapter
 from models import Mailing
 from models import Recipient
 
@@ -48,12 +52,44 @@ def show(batch_id: int):
         counts=counts,
         names=_names(session, rows[:1]),
         advice=_advice(session, rows[0]) if rows else None,
+        paper=_default_paper(session, batch, rows) if rows else "A4",
     )
 
 
 def _advice(session, mailing: Mailing) -> str | None:
     recipient = session.get(Recipient, mailing.recipient_id)
     return mailings.stamp_advice(mailing, recipient.country)
+
+
+@bp.get("/<int:batch_id>/slips.pdf")
+@signed_in_required
+def sheet(batch_id: int):
+    """Lay the batch's slips out on A4 or US Letter, 8 to a page, with cut marks.
+
+    The chapter's country picks the paper unless ``?paper=A4`` or ``?paper=Letter`` says.
+
+    :raise 404: if there is no such batch, or it belongs to another chapter.
+    :raise 400: for a paper size other than A4 and Letter.
+    """
+    session = db.get_session()
+    batch = mailings.get_batch(session, batch_id, current_user.row)
+    rows = list(
+        session.exec(select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id))
+    )
+    paper = request.args.get("paper") or _default_paper(session, batch, rows)
+    if paper not in slips.PAPERS:
+        abort(400, description="Choose A4 or Letter paper.")
+    pdf = slips.slips_pdf(build_slips(session, rows), paper=paper)
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="slips-batch-{batch.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _default_paper(session, batch, rows) -> str:
+    chapter = session.get(Chapter, batch.chapter_id) if batch.chapter_id else None
+    return slips.default_paper(chapter.country if chapter else rows[0].sender_country)
 
 
 @bp.post("/<int:batch_id>/status")

@@ -3,6 +3,7 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -11,17 +12,22 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from app import db
+from app.auth import signed_in_required
 from app.auth import staff_required
+from app.forms import CHANNEL_LABELS
 from app.forms import CampaignForm
 from app.forms import RecipientForm
 from app.forms import form_data
 from app.forms import show_errors
 from app.services import campaigns
+from app.services import mailings
+from app.services import slips
 from app.services.errors import ValidationFailed
 from app.templating import country_name
 from app.views import postage as postage_views
 from models import CampaignCreate
 from models import CampaignStatus
+from models import Channel
 from models import RecipientCreate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -181,3 +187,31 @@ def edit_recipient(slug: str, key: str):
     return render_template(
         "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=recipient
     ), status
+
+
+@bp.get("/<slug>/tally.pdf")
+@signed_in_required
+def tally(slug: str):
+    """Print a paper tally of the campaign's recipients, to tick off at an event offline.
+
+    :raise 404: if there is no such campaign.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    recipients = campaigns.recipients_of(session, campaign)
+    if not recipients:
+        abort(404)
+    chapter = mailings.chapter_for(session, current_user.row)
+    paper = request.args.get("paper") or slips.default_paper(chapter.country if chapter else None)
+    if paper not in slips.PAPERS:
+        abort(400, description="Choose A4 or Letter paper.")
+    pdf = slips.tally_sheet_pdf(
+        campaign_title=campaign.title,
+        recipients=[(r.name, r.role) for r in recipients],
+        channels=[CHANNEL_LABELS[c] for c in Channel if c.is_post],
+        paper=paper,
+    )
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="tally-{campaign.slug}.pdf"'
+    return response

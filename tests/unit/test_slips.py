@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
-from fpdf import FPDF
 from PIL import Image
 
 from app.services import countries
 from app.services import slips
 from app.services.codes import new_code
+from tests.qr import decode
+from tests.qr import page_texts
+from tests.qr import render
+from tests.qr import svg_through_fpdf2
 
 BASE_URL = "http://localhost:5000"
 URL = "http://localhost:5000/m/7KQ2M9XA3P"
@@ -61,31 +63,6 @@ def make_slip(code: str | None = None, **overrides) -> slips.SlipData:
     }
     fields.update(overrides)
     return slips.SlipData(**fields)
-
-
-def render(pdf: bytes, *, dpi: int = 150) -> list[Image.Image]:
-    document = pdfium.PdfDocument(pdf)
-    return [page.render(scale=dpi / 72).to_pil() for page in document]
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    document = pdfium.PdfDocument(pdf)
-    return [page.get_textpage().get_text_range() for page in document]
-
-
-def decode(image: Image.Image) -> list[zxingcpp.Barcode]:
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    assert all(code.valid for code in found)
-    return found
-
-
-def svg_through_fpdf2(svg: str) -> Image.Image:
-    """Draw the SVG with an independent SVG renderer (fpdf2's) and rasterize it."""
-    pdf = FPDF(unit="mm", format=(60, 60))
-    pdf.add_page()
-    pdf.image(io.BytesIO(svg.encode()), x=10, y=10, w=40)
-    (image,) = render(bytes(pdf.output()), dpi=200)
-    return image
 
 
 # --- URL and QR -------------------------------------------------------------------

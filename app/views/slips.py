@@ -1,0 +1,56 @@
+"""Printable slips: one mailing's slip page, and a batch's sheet of slips as a PDF."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_login import current_user
+from markupsafe import Markup
+
+from app import db
+from app.auth import signed_in_required
+from app.forms import CHANNEL_LABELS
+from app.services import mailings
+from app.services import slips
+from app.services.codes import normalize_code
+from app.templating import money
+
+bp = Blueprint("slips", __name__, url_prefix="/slips")
+
+
+def public_base_url() -> str:
+    """Return where QR codes lead: PUBLIC_BASE_URL, or this request's own address."""
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+
+
+def build_slips(session, rows) -> list[slips.SlipData]:
+    """Build the slips of *rows* with labels and money in the reader's language."""
+    return mailings.slips_for(
+        session,
+        rows,
+        base_url=public_base_url(),
+        channel_label=lambda channel: CHANNEL_LABELS[channel],
+        money=money,
+    )
+
+
+@bp.get("/<code>")
+@signed_in_required
+def show(code: str):
+    """Show one mailing's slip, ready to print and cut.
+
+    :raise 404: if there is no such mailing, or it belongs to another chapter.
+    """
+    canonical = normalize_code(code)
+    if canonical is None:
+        abort(404)
+    session = db.get_session()
+    mailing = mailings.get_mailing(session, canonical, current_user.row)
+    (slip,) = build_slips(session, [mailing])
+    return render_template(
+        "slips/show.html",
+        slips=[slip],
+        qr={slip.code: Markup(slips.qr_svg(slip.url))},
+        mailing=mailing,
+    )
