@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 def _fail(failure: ValidationFailed) -> None:
     for error in failure.errors:
-        click.echo(f"Error: {error.field}: {error.message}", err=True)
+        click.echo(f"Error: {error.field}: {error.text}", err=True)
     raise SystemExit(1)
 
 
@@ -110,7 +110,7 @@ def quote_command(origin, destination, kind, weight_g, weight_oz, on, nonmachina
             options=postage.parse_options(options),
         )
     except ValidationFailed as failure:
-        errors = [{"field": e.field, "message": e.message} for e in failure.errors]
+        errors = [{"field": e.field, "message": e.text} for e in failure.errors]
         click.echo(json.dumps({"errors": errors}, ensure_ascii=False), err=True)
         raise SystemExit(1) from None
     except ArithmeticError:

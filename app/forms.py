@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from app.i18n import translate
 from app.services import countries
 from app.services.errors import ValidationFailed
 from models import CampaignStatus
@@ -59,11 +60,12 @@ def country_choices(blank: bool = True) -> list[SelectChoice]:
 def show_errors(form: FlaskForm, failure: ValidationFailed) -> None:
     """Put a service's field errors next to the form's fields (or at the top)."""
     for error in failure.errors:
+        message = translate(error.message, error.params)
         field = getattr(form, error.field, None)
         if field is None or not hasattr(field, "errors"):
-            form.form_errors.append(error.message)
+            form.form_errors.append(message)
         else:
-            field.errors = [*field.errors, error.message]
+            field.errors = [*field.errors, message]
 
 
 def form_data(form: FlaskForm) -> dict:

@@ -6,6 +6,7 @@ Errors answer ``{"errors": [{"field": …, "message": …}]}`` (see app/errors.p
 from flask import Blueprint
 from flask import jsonify
 
+from app.i18n import translate
 from app.services.errors import ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -14,7 +15,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.errorhandler(ValidationFailed)
 def _invalid(failure: ValidationFailed):
     """Answer refused input with 422 and one entry per field."""
-    body = {"errors": [{"field": e.field, "message": e.message} for e in failure.errors]}
+    body = {
+        "errors": [
+            {"field": e.field, "message": translate(e.message, e.params)} for e in failure.errors
+        ]
+    }
     return jsonify(body), 422
 
 

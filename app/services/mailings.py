@@ -18,6 +18,7 @@ from app.services import postage
 from app.services import slips
 from app.services.codes import new_code
 from app.services.database import begin_write
+from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
@@ -49,17 +50,17 @@ class LoggedBatch:
 
 # What a person reads when a field of a batch is refused by the input model.
 BATCH_MESSAGES = {
-    "campaign": "Choose a campaign.",
-    "recipient": "Choose a recipient of this campaign.",
-    "channel": "Choose how the mail was sent.",
-    "sender_town": "Enter the town it was sent from (up to 80 characters).",
-    "sender_country": "Choose a country from the list.",
-    "sent_on": "Enter the date it was sent, like 2025-12-10.",
-    "count": "Enter a number from 1 to 500.",
-    "chapter": "Choose a chapter.",
-    "kind": "Choose postcard, letter or large envelope.",
-    "weight_g": "Enter a weight in grams, more than 0 and at most 5000.",
-    "nonmachinable": "Tick the box or leave it empty.",
+    "campaign": N_("Choose a campaign."),
+    "recipient": N_("Choose a recipient of this campaign."),
+    "channel": N_("Choose how the mail was sent."),
+    "sender_town": N_("Enter the town it was sent from (up to 80 characters)."),
+    "sender_country": N_("Choose a country from the list."),
+    "sent_on": N_("Enter the date it was sent, like 2025-12-10."),
+    "count": N_("Enter a number from 1 to 500."),
+    "chapter": N_("Choose a chapter."),
+    "kind": N_("Choose postcard, letter or large envelope."),
+    "weight_g": N_("Enter a weight in grams, more than 0 and at most 5000."),
+    "nonmachinable": N_("Tick the box or leave it empty."),
 }
 
 
@@ -71,21 +72,21 @@ def parse_batch(raw: dict, *, today: dt.date | None = None) -> MailingBatchCreat
 
     :raises ValidationFailed: with one plain message per refused field.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     data = None
     try:
         data = MailingBatchCreate.model_validate(raw)
     except ValidationError as exc:
         failure = ValidationFailed.from_pydantic(exc, BATCH_MESSAGES)
-        errors.update((e.field, e.message) for e in failure.errors)
+        errors.update((e.field, e) for e in failure.errors)
     country = data.sender_country if data else str(raw.get("sender_country") or "").upper()
     if "sender_country" not in errors and not countries.is_country(country):
-        errors["sender_country"] = BATCH_MESSAGES["sender_country"]
+        errors["sender_country"] = FieldError("sender_country", BATCH_MESSAGES["sender_country"])
     sent_on = data.sent_on if data else _date_or_none(raw.get("sent_on"))
     if "sent_on" not in errors and sent_on and _in_future(sent_on, today):
-        errors["sent_on"] = FUTURE_MESSAGE
+        errors["sent_on"] = FieldError("sent_on", FUTURE_MESSAGE)
     if errors:
-        raise ValidationFailed([FieldError(f, m) for f, m in errors.items()])
+        raise ValidationFailed(list(errors.values()))
     return data
 
 
@@ -98,7 +99,7 @@ def _date_or_none(value) -> dt.date | None:
         return None
 
 
-FUTURE_MESSAGE = "The date sent cannot be in the future."
+FUTURE_MESSAGE = N_("The date sent cannot be in the future.")
 
 
 def _in_future(sent_on: dt.date, today: dt.date | None) -> bool:
@@ -207,20 +208,25 @@ def _check(
     ).first()
     campaign, recipient = found if found else (None, None)
     if campaign is None:
-        errors.append(FieldError("campaign", "There is no campaign with this name."))
+        errors.append(FieldError("campaign", N_("There is no campaign with this name.")))
     else:
         if campaign.status != CampaignStatus.ACTIVE:
             errors.append(
-                FieldError("campaign", f"This campaign is {campaign.status}: it takes no mail.")
+                FieldError(
+                    "campaign",
+                    N_("This campaign is closed: it takes no mail.")
+                    if campaign.status == CampaignStatus.CLOSED
+                    else N_("This campaign is a draft: it takes no mail yet."),
+                )
             )
         if recipient is None:
-            errors.append(FieldError("recipient", "Choose a recipient of this campaign."))
+            errors.append(FieldError("recipient", BATCH_MESSAGES["recipient"]))
         if data.sent_on < campaign.starts_on:
             errors.append(
                 FieldError(
                     "sent_on",
-                    f"The campaign started on {campaign.starts_on.isoformat()}; "
-                    "the date sent cannot be earlier.",
+                    N_("The campaign started on %(date)s; the date sent cannot be earlier."),
+                    {"date": campaign.starts_on.isoformat()},
                 )
             )
     if _in_future(data.sent_on, today):
@@ -233,11 +239,11 @@ def _check(
         if data.chapter:
             chapter = session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first()
             if chapter is None:
-                errors.append(FieldError("chapter", "There is no chapter with this name."))
+                errors.append(FieldError("chapter", N_("There is no chapter with this name.")))
     else:
         chapter = chapter_for(session, user)
         if chapter is None or (data.chapter and data.chapter != chapter.slug):
-            errors.append(FieldError("chapter", "You can only log mailings for your chapter."))
+            errors.append(FieldError("chapter", N_("You can only log mailings for your chapter.")))
     if errors:
         raise ValidationFailed(errors)
     return campaign, recipient, chapter

@@ -9,6 +9,7 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 
+from app.i18n import translate
 from app.services import postage
 from app.services.errors import ValidationFailed
 from app.services.rates import load_rate_book
@@ -69,9 +70,9 @@ def calculate(args, defaults: dict | None = None) -> Calculation:
             options=postage.parse_options([values["option"]] if values["option"] else []),
         )
     except postage.NoPublishedPrice as unknown:
-        calc.unknown = unknown.message
+        calc.unknown = translate(unknown.errors[0].message, unknown.errors[0].params)
     except ValidationFailed as failure:
-        calc.errors = {e.field: e.message for e in failure.errors}
+        calc.errors = {e.field: translate(e.message, e.params) for e in failure.errors}
     return calc
 
 

@@ -47,7 +47,7 @@ def count(engine, model, *where):
 
 
 def errors_of(excinfo) -> dict[str, str]:
-    return {e.field: e.message for e in excinfo.value.errors}
+    return {e.field: e.text for e in excinfo.value.errors}
 
 
 def test_a_batch_of_28_letters_is_28_rows_with_their_own_codes(engine, world):
