@@ -9,6 +9,7 @@ from flask import request
 
 from app.api import bp
 from app.services import postage
+from app.services.errors import N_
 from app.services.errors import ValidationFailed
 
 
@@ -18,7 +19,7 @@ def _decimal(field: str, raw: str) -> Decimal:
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        raise ValidationFailed.one(field, "Give the weight as a number, e.g. 20.") from None
+        raise ValidationFailed.one(field, N_("Give the weight as a number, e.g. 20.")) from None
     return value
 
 
@@ -30,7 +31,7 @@ def quote_from_args(args) -> postage.Quote:
     """
     grams, ounces = args.get("weight_g"), args.get("weight_oz")
     if grams and ounces:
-        raise ValidationFailed.one("weight_g", "Give weight_g or weight_oz, not both.")
+        raise ValidationFailed.one("weight_g", N_("Give weight_g or weight_oz, not both."))
     if ounces:
         weight = postage.grams_from_ounces(_decimal("weight_oz", ounces))
     else:

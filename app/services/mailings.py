@@ -476,6 +476,7 @@ def _by_ids(session: Session, model, ids: set[int]):
 
 ACTIONS = ("posted", "void", "undo")
 _TARGET = {"posted": MailingStatus.POSTED, "void": MailingStatus.VOID}
+ALREADY = {MailingStatus.POSTED: N_("Already posted."), MailingStatus.VOID: N_("Already void.")}
 
 
 @dataclass(frozen=True)
@@ -484,7 +485,12 @@ class StatusResult:
 
     changed: int
     skipped: int
-    reason: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """Why mailings were skipped, in English."""
+        return " ".join(self.reasons) or None
 
 
 def change_status(
@@ -526,19 +532,19 @@ def change_status(
         changed += 1
     session.commit()
     skipped = len(current) - changed
-    return StatusResult(changed, skipped, " ".join(sorted(reasons)) or None)
+    return StatusResult(changed, skipped, tuple(sorted(reasons)))
 
 
 def _target_status(mailing: Mailing, action: str, last: MailingEvent | None):
     if action == "undo":
         if last is None or last.action == "undo":
-            return None, "There is nothing to undo."
+            return None, N_("There is nothing to undo.")
         return last.from_status, None
     target = _TARGET[action]
     if mailing.status == target:
-        return None, f"Already {target}."
+        return None, ALREADY[target]
     if action == "posted" and mailing.status == MailingStatus.VOID:
-        return None, "A void mailing cannot be marked posted; undo the void first."
+        return None, N_("A void mailing cannot be marked posted; undo the void first.")
     return target.value, None
 
 

@@ -8,6 +8,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -78,7 +79,7 @@ def sheet(batch_id: int):
     )
     paper = request.args.get("paper") or _default_paper(session, batch, rows)
     if paper not in slips.PAPERS:
-        abort(400, description="Choose A4 or Letter paper.")
+        abort(400, description=_("Choose A4 or Letter paper."))
     pdf = slips.slips_pdf(build_slips(session, rows), paper=paper)
     response = make_response(pdf)
     response.mimetype = "application/pdf"
@@ -108,8 +109,11 @@ def change_status(batch_id: int):
     result = mailings.change_status(
         session=session, mailings=rows, action=action, user=current_user.row
     )
-    message = f"{result.changed} of {len(rows)} mailings changed."
-    if result.skipped and result.reason:
-        message += f" {result.skipped} left as they were: {result.reason}"
+    message = _(
+        "%(changed)s of %(total)s mailings changed.", changed=result.changed, total=len(rows)
+    )
+    if result.skipped and result.reasons:
+        message += " " + _("%(skipped)s left as they were:", skipped=result.skipped)
+        message += " " + " ".join(_(r) for r in result.reasons)
     flash(message, "success" if result.changed else "error")
     return redirect(_back(url_for("batches.show", batch_id=batch.id)), 303)

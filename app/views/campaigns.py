@@ -8,17 +8,18 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
 from app import db
 from app.auth import signed_in_required
 from app.auth import staff_required
-from app.forms import CHANNEL_LABELS
 from app.forms import CampaignForm
 from app.forms import RecipientForm
 from app.forms import form_data
 from app.forms import show_errors
+from app.labels import CHANNEL_LABELS
 from app.services import campaigns
 from app.services import mailings
 from app.services import slips
@@ -98,7 +99,7 @@ def new():
             lambda data: campaigns.save_campaign(session=db.get_session(), data=data),
         )
         if campaign:
-            flash(f"Campaign “{campaign.title}” created. Now add its recipients.")
+            flash(_("Campaign “%(title)s” created. Now add its recipients.", title=campaign.title))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -123,7 +124,7 @@ def edit(slug: str):
             lambda data: campaigns.save_campaign(session=session, data=data, campaign=campaign),
         )
         if saved:
-            flash("Campaign saved.")
+            flash(_("Campaign saved."))
             return redirect(url_for("campaigns.show", slug=saved.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -148,7 +149,7 @@ def new_recipient(slug: str):
             lambda data: campaigns.save_recipient(session=session, campaign=campaign, data=data),
         )
         if saved:
-            flash(f"Recipient “{saved.name}” added.")
+            flash(_("Recipient “%(name)s” added.", name=saved.name))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -180,7 +181,7 @@ def edit_recipient(slug: str, key: str):
             ),
         )
         if saved:
-            flash("Recipient saved.")
+            flash(_("Recipient saved."))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -204,11 +205,11 @@ def tally(slug: str):
     chapter = mailings.chapter_for(session, current_user.row)
     paper = request.args.get("paper") or slips.default_paper(chapter.country if chapter else None)
     if paper not in slips.PAPERS:
-        abort(400, description="Choose A4 or Letter paper.")
+        abort(400, description=_("Choose A4 or Letter paper."))
     pdf = slips.tally_sheet_pdf(
         campaign_title=campaign.title,
         recipients=[(r.name, r.role) for r in recipients],
-        channels=[CHANNEL_LABELS[c] for c in Channel if c.is_post],
+        channels=[str(CHANNEL_LABELS[c]) for c in Channel if c.is_post],
         paper=paper,
     )
     response = make_response(pdf)

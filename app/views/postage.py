@@ -11,6 +11,7 @@ from flask import request
 
 from app.i18n import translate
 from app.services import postage
+from app.services.errors import N_
 from app.services.errors import ValidationFailed
 from app.services.rates import load_rate_book
 
@@ -18,15 +19,15 @@ bp = Blueprint("postage", __name__, url_prefix="/postage")
 
 # Options of the operators, as a supporter would choose them.
 OPTION_CHOICES = [
-    ("", "Usual (first class, stamps from a booklet)"),
-    ("class=second", "UK: second class"),
-    ("purchase=single", "Canada: a single stamp"),
-    ("purchase=meter", "Canada: postage meter"),
+    ("", N_("Usual (first class, stamps from a booklet)")),
+    ("class=second", N_("UK: second class")),
+    ("purchase=single", N_("Canada: a single stamp")),
+    ("purchase=meter", N_("Canada: postage meter")),
 ]
 KIND_HELP = {
-    "postcard": "A postcard: a card with no envelope.",
-    "letter": "A letter: anything in an ordinary envelope. A card in an envelope is a letter.",
-    "large_envelope": "A large envelope: a big flat envelope, like an A4 drawing sent flat.",
+    "postcard": N_("A postcard: a card with no envelope."),
+    "letter": N_("A letter: anything in an ordinary envelope. A card in an envelope is a letter."),
+    "large_envelope": N_("A large envelope: a big flat envelope, like an A4 drawing sent flat."),
 }
 
 
@@ -86,7 +87,7 @@ def _grams(weight: str, unit: str) -> Decimal:
         if not number.is_finite():
             raise InvalidOperation
     except (InvalidOperation, AttributeError):
-        raise ValidationFailed.one("weight_g", "Enter the weight as a number.") from None
+        raise ValidationFailed.one("weight_g", N_("Enter the weight as a number.")) from None
     return postage.grams_from_ounces(number) if unit == "oz" else number
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from app import db
-from app.forms import CHANNEL_LABELS
+from app.labels import CHANNEL_LABELS
 from app.services import mailings
 from app.services.codes import format_code
 from app.services.codes import normalize_code
@@ -46,7 +46,7 @@ def show(code: str):
         code_display=format_code(mailing.code),
         campaign=campaign,
         recipient=recipient,
-        channel=CHANNEL_LABELS[mailing.channel],
+        channel=str(CHANNEL_LABELS[mailing.channel]),
         town_shown=town_shown,
         may_change=may_change,
     )

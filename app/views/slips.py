@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from app import db
 from app.auth import signed_in_required
-from app.forms import CHANNEL_LABELS
+from app.labels import CHANNEL_LABELS
 from app.services import mailings
 from app.services import slips
 from app.services.codes import normalize_code
@@ -30,7 +30,7 @@ def build_slips(session, rows) -> list[slips.SlipData]:
         session,
         rows,
         base_url=public_base_url(),
-        channel_label=lambda channel: CHANNEL_LABELS[channel],
+        channel_label=lambda channel: str(CHANNEL_LABELS[channel]),
         money=money,
     )
 

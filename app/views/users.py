@@ -8,6 +8,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
@@ -79,8 +80,12 @@ def toggle_active(user_id: int):
     if user is None:
         abort(404)
     if user.id == current_user.id:
-        flash("You cannot disable your own account.")
+        flash(_("You cannot disable your own account."))
     else:
         accounts.set_active(session=session, user=user, active=not user.active)
-        flash(f"{user.email} is now {'enabled' if user.active else 'disabled'}.")
+        flash(
+            _("%(email)s is now enabled.", email=user.email)
+            if user.active
+            else _("%(email)s is now disabled.", email=user.email)
+        )
     return redirect(url_for("users.index"), 303)

@@ -59,7 +59,7 @@ def test_a_coordinator_logs_28_letters_and_marks_them_posted(page, served, world
     page.get_by_label("Date sent").fill("2025-12-10")
     shot("log-form")
     page.get_by_role("button", name="Log mail").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("28 × letter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("28 × Letter")
     expect(page.locator("tbody tr")).to_have_count(28)
     page.get_by_role("button", name="Mark all posted").click()
     expect(page.get_by_text("28 of 28 mailings changed.")).to_be_visible()
