@@ -14,8 +14,10 @@ import functools
 import io
 import math
 import unicodedata
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -288,6 +290,37 @@ def address_block(
 
 
 @dataclass(frozen=True)
+class PrintedWords:
+    """The words printed on slips and tally sheets, in English unless the caller gives
+    them in the reader's language. Fields with ``%(name)s`` are filled in here."""
+
+    posted: str = "posted"
+    from_town: str = "From %(town)s"
+    postage: str = "Postage: %(amount)s"
+    postage_unknown: str = "Postage: use the calculator at /postage"
+    greeting: str = "Greeting: %(text)s"
+    statuses: Mapping[str, str] = field(
+        default_factory=lambda: {"logged": "logged", "posted": "posted", "void": "void"}
+    )
+    tally_title: str = "Tally sheet"
+    tally_footer: str = "Lettertrail tally sheet · page %(page)s of %(pages)s"
+    tally_intro: str = (
+        "Tick one box for each piece sent, in the row of the recipient and the channel. "
+        "Afterwards, log each row's total as one batch (Log mail, how many = the total)."
+    )
+    date: str = "Date"
+    town: str = "Town"
+    chapter: str = "Chapter"
+    total: str = "Total"
+    roles: Mapping[str, str] = field(
+        default_factory=lambda: {"appeal": "appeal", "solidarity": "solidarity", "copy": "copy"}
+    )
+
+
+ENGLISH = PrintedWords()
+
+
+@dataclass(frozen=True)
 class SlipData:
     """What one printed slip shows; the views build it from a mailing and its rows."""
 
@@ -309,21 +342,29 @@ class SlipData:
         """The code in readable groups: ``7KQ2-M9XA-3P``."""
         return format_code(self.code)
 
-    @property
-    def postage_line(self) -> str:
+    def postage_text(self, words: PrintedWords = ENGLISH) -> str:
         """The postage and stamp advice, or where to work it out."""
         if self.postage is None:
-            return "Postage: use the calculator at /postage"
-        line = f"Postage: {self.postage}"
+            return words.postage_unknown
+        line = words.postage % {"amount": self.postage}
         return f"{line}. {self.stamps}" if self.stamps else line
 
-    @property
-    def greeting_line(self) -> str | None:
+    def greeting_text(self, words: PrintedWords = ENGLISH) -> str | None:
         """The greeting to write and what it means, if the slip carries one."""
         if not self.greeting:
             return None
         meaning = f" ({self.greeting_meaning})" if self.greeting_meaning else ""
-        return f"Greeting: {self.greeting}{meaning}"
+        return words.greeting % {"text": f"{self.greeting}{meaning}"}
+
+    @property
+    def postage_line(self) -> str:
+        """The postage line in English."""
+        return self.postage_text()
+
+    @property
+    def greeting_line(self) -> str | None:
+        """The greeting line in English."""
+        return self.greeting_text()
 
 
 # --- Paper ------------------------------------------------------------------------
@@ -496,7 +537,9 @@ def _cut_marks(pdf: _Sheet, *, width: float, height: float) -> None:
             pdf.line(_MARGIN, y, width - _MARGIN, y)
 
 
-def _draw_slip(pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: float) -> None:
+def _draw_slip(
+    pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: float, words: PrintedWords
+) -> None:
     left, top = x + _PAD, y + _PAD
     bottom = y + h - _PAD
     pdf.qr(slip.url, x=left, y=top, side=QR_SIDE_MM)
@@ -509,13 +552,14 @@ def _draw_slip(pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: 
     )
     cy += 1.2
     pdf.use(6.5, grey=60)
-    sent = f"{slip.sent_on.isoformat()} · {slip.status}"
-    for line in [*pdf.wrap(f"From {slip.sender_town}", QR_SIDE_MM, max_lines=2), sent]:
+    sent = f"{slip.sent_on.isoformat()} · {words.statuses.get(slip.status, slip.status)}"
+    from_town = words.from_town % {"town": slip.sender_town}
+    for line in [*pdf.wrap(from_town, QR_SIDE_MM, max_lines=2), sent]:
         cy += 6.5 * _LINE * 1.15
         pdf.text(left, cy, line)
     pdf.use(8, bold=True)
     pdf.checkbox(x=left, y=bottom - 4, side=4)
-    pdf.text(left + 5.5, bottom - 1, "posted")
+    pdf.text(left + 5.5, bottom - 1, words.posted)
 
     # Right column: campaign and channel, the address, postage, a greeting.
     rx = left + QR_SIDE_MM + _GAP
@@ -536,7 +580,7 @@ def _draw_slip(pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: 
             ry += step
             pdf.text(rx, ry, part)
     ry += 1.2
-    notes = [slip.postage_line, slip.greeting_line]
+    notes = [slip.postage_text(words), slip.greeting_text(words)]
     pdf.use(6.5, grey=40)
     step = 6.5 * _LINE * 1.2
     for note in filter(None, notes):
@@ -549,12 +593,15 @@ def _draw_slip(pdf: _Sheet, slip: SlipData, *, x: float, y: float, w: float, h: 
             pdf.text(rx, ry, line)
 
 
-def slips_pdf(slips: Sequence[SlipData], *, paper: Paper = "A4") -> bytes:
+def slips_pdf(
+    slips: Sequence[SlipData], *, paper: Paper = "A4", words: PrintedWords = ENGLISH
+) -> bytes:
     """Lay *slips* out 8 to a page (2 columns, 4 rows) with cut marks; return the PDF.
 
     Each slip shows its QR code, the code in readable groups, the address block, the
     postage and stamp advice, the campaign title, the channel, a greeting if any, and
-    a "posted" box to tick. An empty sequence gives one blank page with cut marks.
+    a "posted" box to tick, in *words*. An empty sequence gives one blank page with cut
+    marks.
 
     :raises ValueError: if *paper* is not "A4" or "Letter".
     """
@@ -578,6 +625,7 @@ def slips_pdf(slips: Sequence[SlipData], *, paper: Paper = "A4") -> bytes:
             y=_MARGIN + row * slip_h,
             w=slip_w,
             h=slip_h,
+            words=words,
         )
     return pdf.result()
 
@@ -596,8 +644,9 @@ def tally_sheet_pdf(
     recipients: Sequence[tuple[str, str]],
     channels: Sequence[str],
     paper: Paper = "A4",
+    words: PrintedWords = ENGLISH,
 ) -> bytes:
-    """Return a printable tally for an event without internet.
+    """Return a printable tally for an event without internet, in *words*.
 
     One block per recipient ``(name, role)`` with a row of tick boxes per channel,
     grouped in fives for counting, and a space for the total; the coordinator later
@@ -625,10 +674,10 @@ def tally_sheet_pdf(
         pdf.use(8, grey=90)
         # cell(), unlike text(), fills in the page count ("{nb}") when the PDF is done.
         pdf.set_xy(left, height - 11)
-        pdf.cell(text=f"Lettertrail tally sheet · page {pdf.page_no()} of {{nb}}")
+        pdf.cell(text=words.tally_footer % {"page": pdf.page_no(), "pages": "{nb}"})
         pdf.use(14, bold=True)
         y = _TALLY_MARGIN + 4
-        pdf.text(left, y, "Tally sheet")
+        pdf.text(left, y, words.tally_title)
         pdf.use(11, bold=True)
         for line in pdf.wrap(campaign_title, right - left, max_lines=2):
             y += 6
@@ -637,17 +686,13 @@ def tally_sheet_pdf(
 
     y = new_page()
     pdf.use(9)
-    intro = (
-        "Tick one box for each piece sent, in the row of the recipient and the channel. "
-        "Afterwards, log each row's total as one batch (Log mailings, count = the total)."
-    )
-    for line in pdf.wrap(intro, right - left):
+    for line in pdf.wrap(words.tally_intro, right - left):
         y += 4.2
         pdf.text(left, y, line)
     y += 8
     pdf.use(9)
     third = (right - left) / 3
-    for i, label in enumerate(("Date", "Town", "Chapter")):
+    for i, label in enumerate((words.date, words.town, words.chapter)):
         pdf.text(left + i * third, y, f"{label}:")
         pdf.set_draw_color(0)
         pdf.set_line_width(0.2)
@@ -664,7 +709,7 @@ def tally_sheet_pdf(
         pdf.text(left, y, heading)
         role_x = left + pdf.get_string_width(heading) + 2
         pdf.use(8.5, grey=80)
-        pdf.text(role_x, y, f"({role})")
+        pdf.text(role_x, y, f"({words.roles.get(role, role)})")
         y += 3
         for channel in channels:
             pdf.fit([channel], label_w - 2, size=9, smallest=6)
@@ -676,7 +721,7 @@ def tally_sheet_pdf(
                     pdf.checkbox(x=bx, y=y + r * row_h, side=_BOX)
             total_x = box_x0 + _BOXES_PER_ROW * (_BOX + 0.6) + groups * 2.0 + 2
             pdf.use(9)
-            pdf.text(total_x, y + _BOX - 0.6, "Total:")
+            pdf.text(total_x, y + _BOX - 0.6, f"{words.total}:")
             pdf.set_line_width(0.2)
             pdf.line(total_x + 11, y + _BOX, right, y + _BOX)
             y += rows_per_channel * row_h + 2.0

@@ -20,6 +20,7 @@ from app.services import slips
 from app.views.mailings import _back
 from app.views.mailings import _names
 from app.views.slips import build_slips
+from app.views.slips import printed_words
 from models import Chapter
 from models import Mailing
 from models import Recipient
@@ -80,7 +81,7 @@ def sheet(batch_id: int):
     paper = request.args.get("paper") or _default_paper(session, batch, rows)
     if paper not in slips.PAPERS:
         abort(400, description=_("Choose A4 or Letter paper."))
-    pdf = slips.slips_pdf(build_slips(session, rows), paper=paper)
+    pdf = slips.slips_pdf(build_slips(session, rows), paper=paper, words=printed_words())
     response = make_response(pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="slips-batch-{batch.id}.pdf"'

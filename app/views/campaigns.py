@@ -26,6 +26,7 @@ from app.services import slips
 from app.services.errors import ValidationFailed
 from app.templating import country_name
 from app.views import postage as postage_views
+from app.views.slips import printed_words
 from models import CampaignCreate
 from models import CampaignStatus
 from models import Channel
@@ -211,6 +212,7 @@ def tally(slug: str):
         recipients=[(r.name, r.role) for r in recipients],
         channels=[str(CHANNEL_LABELS[c]) for c in Channel if c.is_post],
         paper=paper,
+        words=printed_words(),
     )
     response = make_response(pdf)
     response.mimetype = "application/pdf"

@@ -5,12 +5,14 @@ from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app import db
 from app.auth import signed_in_required
 from app.labels import CHANNEL_LABELS
+from app.labels import STATUS_LABELS
 from app.services import mailings
 from app.services import slips
 from app.services.codes import normalize_code
@@ -53,4 +55,28 @@ def show(code: str):
         slips=[slip],
         qr={slip.code: Markup(slips.qr_svg(slip.url))},
         mailing=mailing,
+        words=printed_words(),
+    )
+
+
+def printed_words() -> slips.PrintedWords:
+    """The words printed on slips and tally sheets, in the reader's language."""
+    return slips.PrintedWords(
+        posted=_("posted"),
+        from_town=_("From %(town)s"),
+        postage=_("Postage: %(amount)s"),
+        postage_unknown=_("Postage: use the calculator at /postage"),
+        greeting=_("Greeting: %(text)s"),
+        statuses={code: str(text) for code, text in STATUS_LABELS.items()},
+        tally_title=_("Tally sheet"),
+        tally_footer=_("Lettertrail tally sheet · page %(page)s of %(pages)s"),
+        tally_intro=_(
+            "Tick one box for each piece sent, in the row of the recipient and the channel. "
+            "Afterwards, log each row's total as one batch (Log mail, how many = the total)."
+        ),
+        date=_("Date"),
+        town=_("Town"),
+        chapter=_("Chapter"),
+        total=_("Total"),
+        roles={"appeal": _("appeal"), "solidarity": _("solidarity"), "copy": _("copy")},
     )
