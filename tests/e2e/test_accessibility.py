@@ -7,7 +7,6 @@ from sqlmodel import select
 
 from models import Mailing
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
 
 LANGUAGES = ["en", "fr", "es"]
 PUBLIC = [
