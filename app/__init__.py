@@ -65,11 +65,15 @@ def register_blueprints(app: Flask) -> None:
     from app.views import chapters
     from app.views import mailings
     from app.views import main
+    from app.views import postage
     from app.views import reports
+    from app.views import scan
+    from app.views import slips
     from app.views import users
 
-    blueprints = (main, account, campaigns, chapters, users, mailings, batches, reports, api)
-    for module in blueprints:
+    modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
+    modules += (reports, api)
+    for module in modules:
         app.register_blueprint(module.bp)
 
 

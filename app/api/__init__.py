@@ -6,9 +6,14 @@ to ``bp`` and its operations to ``/api/v1/openapi.json``. Errors answer
 ``{"errors": [{"field": …, "message": …}]}`` (see app/errors.py).
 """
 
+# isort: off
+# bp first: a module may import it from here (app.api.postage does).
+from app.api.base import bp
 from app.api import campaigns  # noqa: F401
 from app.api import docs  # noqa: F401
 from app.api import mailings  # noqa: F401
-from app.api.base import bp
+from app.api import postage  # noqa: F401
+
+# isort: on
 
 __all__ = ["bp"]

@@ -34,6 +34,7 @@ from werkzeug.exceptions import Unauthorized
 
 from app import db
 from app.extensions import csrf
+from app.i18n import translate
 from app.services import accounts
 from app.services.errors import ValidationFailed
 from models import Role
@@ -151,7 +152,10 @@ def _invalid(failure: ValidationFailed):
     """Answer refused input with 422 and one entry per field."""
     body = {
         "errors": [
-            {"field": None if e.field == "__all__" else e.field, "message": e.message}
+            {
+                "field": None if e.field == "__all__" else e.field,
+                "message": translate(e.message, e.params),
+            }
             for e in failure.errors
         ]
     }

@@ -4,20 +4,26 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
+from app.services import postage
+from app.services import slips
 from app.services.codes import new_code
 from app.services.database import begin_write
+from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from models import POST_CHANNELS
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
@@ -44,17 +50,17 @@ class LoggedBatch:
 
 # What a person reads when a field of a batch is refused by the input model.
 BATCH_MESSAGES = {
-    "campaign": "Choose a campaign.",
-    "recipient": "Choose a recipient of this campaign.",
-    "channel": "Choose how the mail was sent.",
-    "sender_town": "Enter the town it was sent from (up to 80 characters).",
-    "sender_country": "Choose a country from the list.",
-    "sent_on": "Enter the date it was sent, like 2025-12-10.",
-    "count": "Enter a number from 1 to 500.",
-    "chapter": "Choose a chapter.",
-    "kind": "Choose postcard, letter or large envelope.",
-    "weight_g": "Enter a weight in grams, more than 0 and at most 5000.",
-    "nonmachinable": "Tick the box or leave it empty.",
+    "campaign": N_("Choose a campaign."),
+    "recipient": N_("Choose a recipient of this campaign."),
+    "channel": N_("Choose how the mail was sent."),
+    "sender_town": N_("Enter the town it was sent from (up to 80 characters)."),
+    "sender_country": N_("Choose a country from the list."),
+    "sent_on": N_("Enter the date it was sent, like 2025-12-10."),
+    "count": N_("Enter a number from 1 to 500."),
+    "chapter": N_("Choose a chapter."),
+    "kind": N_("Choose postcard, letter or large envelope."),
+    "weight_g": N_("Enter a weight in grams, more than 0 and at most 5000."),
+    "nonmachinable": N_("Tick the box or leave it empty."),
 }
 
 
@@ -66,21 +72,21 @@ def parse_batch(raw: dict, *, today: dt.date | None = None) -> MailingBatchCreat
 
     :raises ValidationFailed: with one plain message per refused field.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     data = None
     try:
         data = MailingBatchCreate.model_validate(raw)
     except ValidationError as exc:
         failure = ValidationFailed.from_pydantic(exc, BATCH_MESSAGES)
-        errors.update((e.field, e.message) for e in failure.errors)
+        errors.update((e.field, e) for e in failure.errors)
     country = data.sender_country if data else str(raw.get("sender_country") or "").upper()
     if "sender_country" not in errors and not countries.is_country(country):
-        errors["sender_country"] = BATCH_MESSAGES["sender_country"]
+        errors["sender_country"] = FieldError("sender_country", BATCH_MESSAGES["sender_country"])
     sent_on = data.sent_on if data else _date_or_none(raw.get("sent_on"))
     if "sent_on" not in errors and sent_on and _in_future(sent_on, today):
-        errors["sent_on"] = FUTURE_MESSAGE
+        errors["sent_on"] = FieldError("sent_on", FUTURE_MESSAGE)
     if errors:
-        raise ValidationFailed([FieldError(f, m) for f, m in errors.items()])
+        raise ValidationFailed(list(errors.values()))
     return data
 
 
@@ -93,7 +99,7 @@ def _date_or_none(value) -> dt.date | None:
         return None
 
 
-FUTURE_MESSAGE = "The date sent cannot be in the future."
+FUTURE_MESSAGE = N_("The date sent cannot be in the future.")
 
 
 def _in_future(sent_on: dt.date, today: dt.date | None) -> bool:
@@ -190,7 +196,7 @@ def _write_batch(
     connection = session.connection()
     inserted = connection.execute(Batch.__table__.insert(), batch.model_dump(exclude={"id"}))
     batch.id = inserted.inserted_primary_key[0]
-    connection.execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+    connection.execute(Mailing.__table__.insert(), _mailing_rows(batch, data, recipient))
     return batch
 
 
@@ -345,20 +351,25 @@ def _check(
     )
     campaign, recipient = found if found else (None, None)
     if campaign is None:
-        errors.append(FieldError("campaign", "There is no campaign with this name."))
+        errors.append(FieldError("campaign", N_("There is no campaign with this name.")))
     else:
         if campaign.status != CampaignStatus.ACTIVE:
             errors.append(
-                FieldError("campaign", f"This campaign is {campaign.status}: it takes no mail.")
+                FieldError(
+                    "campaign",
+                    N_("This campaign is closed: it takes no mail.")
+                    if campaign.status == CampaignStatus.CLOSED
+                    else N_("This campaign is a draft: it takes no mail yet."),
+                )
             )
         if recipient is None:
-            errors.append(FieldError("recipient", "Choose a recipient of this campaign."))
+            errors.append(FieldError("recipient", BATCH_MESSAGES["recipient"]))
         if data.sent_on < campaign.starts_on:
             errors.append(
                 FieldError(
                     "sent_on",
-                    f"The campaign started on {campaign.starts_on.isoformat()}; "
-                    "the date sent cannot be earlier.",
+                    N_("The campaign started on %(date)s; the date sent cannot be earlier."),
+                    {"date": campaign.starts_on.isoformat()},
                 )
             )
     if _in_future(data.sent_on, today):
@@ -375,11 +386,11 @@ def _check(
                 lambda: session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first(),
             )
             if chapter is None:
-                errors.append(FieldError("chapter", "There is no chapter with this name."))
+                errors.append(FieldError("chapter", N_("There is no chapter with this name.")))
     else:
         chapter = chapter_for(session, user)
         if chapter is None or (data.chapter and data.chapter != chapter.slug):
-            errors.append(FieldError("chapter", "You can only log mailings for your chapter."))
+            errors.append(FieldError("chapter", N_("You can only log mailings for your chapter.")))
     if errors:
         raise ValidationFailed(errors)
     return campaign, recipient, chapter
@@ -393,25 +404,83 @@ def _remembered(lookups: dict | None, key: tuple, find):
     return lookups[key]
 
 
-def _mailing_rows(batch: Batch, data: MailingBatchCreate) -> list[dict]:
-    is_post = data.channel.is_post
-    weight_mg = int(data.weight_g * 1000) if (is_post and data.weight_g is not None) else None
+def price_piece(data: MailingBatchCreate, recipient: Recipient) -> dict:
+    """Price one piece of a batch (its pieces are alike) as the columns a mailing stores.
+
+    Post gets the usual kind and weight of its channel unless the input says otherwise,
+    and is priced from the sender's country to the recipient's on the date sent. A piece
+    no published price covers is kept with the reason in ``postage_note``. Fax and email
+    cost nothing and carry no postage.
+    """
+    if not data.channel.is_post:
+        return {"kind": None, "weight_mg": None, "nonmachinable": False}
+    kind, weight_g = postage.default_piece(data.channel)
+    kind = data.kind or kind
+    weight_g = data.weight_g if data.weight_g is not None else weight_g
+    piece = {
+        "kind": str(kind),
+        "weight_mg": int(weight_g * 1000),
+        "nonmachinable": data.nonmachinable,
+    }
+    try:
+        price = postage.quote(
+            origin=data.sender_country,
+            destination=recipient.country,
+            kind=kind,
+            weight_g=weight_g,
+            on=data.sent_on,
+            nonmachinable=data.nonmachinable,
+        )
+    except postage.NoPublishedPrice as unknown:
+        return piece | {"postage_note": unknown.message[:200]}
+    return piece | {
+        "postage_minor": price.amount_minor,
+        "postage_currency": price.currency,
+        "postage_table": price.table,
+    }
+
+
+def stamp_advice(mailing: Mailing, destination: str) -> str | None:
+    """Say which stamps pay for a priced *mailing* ("1 Global Forever stamp").
+
+    Worked out again from the table the mailing was priced from; ``None`` if it has no
+    price, or if that table no longer gives the same price (the stored amount stands).
+    """
+    if mailing.postage_minor is None or mailing.kind is None or mailing.weight_mg is None:
+        return None
+    try:
+        again = postage.quote(
+            origin=mailing.sender_country,
+            destination=destination,
+            kind=mailing.kind,
+            weight_g=Decimal(mailing.weight_mg) / 1000,
+            on=mailing.sent_on,
+            nonmachinable=mailing.nonmachinable,
+        )
+    except ValidationFailed:
+        return None
+    same = (again.table, again.amount_minor) == (mailing.postage_table, mailing.postage_minor)
+    return again.stamps if same else None
+
+
+def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) -> list[dict]:
     common = {
         "batch_id": batch.id,
         "campaign_id": batch.campaign_id,
         "recipient_id": batch.recipient_id,
         "chapter_id": batch.chapter_id,
         "channel": str(data.channel),
-        "kind": str(data.kind) if (is_post and data.kind) else None,
-        "weight_mg": weight_mg,
-        "nonmachinable": bool(is_post and data.nonmachinable),
         "sender_town": data.sender_town,
         "sender_town_key": town_key(data.sender_town),
         "sender_country": data.sender_country,
         "sent_on": data.sent_on,
         "status": MailingStatus.LOGGED.value,
+        "postage_minor": None,
+        "postage_currency": None,
+        "postage_table": None,
+        "postage_note": None,
         "created_at": batch.created_at,
-    }
+    } | price_piece(data, recipient)
     codes: set[str] = set()
     while len(codes) < data.count:
         codes.add(new_code())
@@ -493,10 +562,82 @@ def filter_conditions(user: User, filters: MailingFilter) -> list:
     return conditions
 
 
+PUBLIC_TOWN_MINIMUM = 5
+
+
+def town_is_public(session: Session, campaign_id: int, town_key_: str) -> bool:
+    """Tell whether a town has enough mailings in a campaign to be named on public pages."""
+    enough = (
+        select(Mailing.id)
+        .where(Mailing.campaign_id == campaign_id, Mailing.sender_town_key == town_key_)
+        .limit(PUBLIC_TOWN_MINIMUM)
+        .subquery()
+    )
+    return session.exec(select(func.count()).select_from(enough)).one() >= PUBLIC_TOWN_MINIMUM
+
+
+def slips_for(
+    session: Session,
+    rows: list[Mailing],
+    *,
+    base_url: str,
+    channel_label,
+    money,
+) -> list[slips.SlipData]:
+    """Build the slip of each mailing in *rows*: QR URL, address block, postage, stamps.
+
+    *channel_label* names a channel for people; *money* formats (minor, currency).
+    """
+    campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
+    recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
+    addresses, advice = {}, {}
+    result = []
+    for m in rows:
+        recipient = recipients[m.recipient_id]
+        if recipient.id not in addresses:
+            addresses[recipient.id] = tuple(
+                slips.address_block(
+                    name=recipient.name,
+                    address_lines=recipient.address_lines,
+                    city=recipient.city,
+                    postcode=recipient.postcode,
+                    country=recipient.country,
+                )
+            )
+        # Pieces of one batch are alike: work the stamp advice out once per batch.
+        if m.batch_id not in advice:
+            advice[m.batch_id] = stamp_advice(m, recipient.country)
+        priced = m.postage_minor is not None
+        result.append(
+            slips.SlipData(
+                code=m.code,
+                url=slips.slip_url(base_url, m.code),
+                campaign_title=campaigns[m.campaign_id].title,
+                channel=channel_label(m.channel),
+                address=addresses[recipient.id],
+                sender_town=m.sender_town,
+                sent_on=m.sent_on,
+                status=m.status,
+                postage=(
+                    money(m.postage_minor, m.postage_currency)
+                    if priced
+                    else (None if m.channel in POST_CHANNELS else "none")
+                ),
+                stamps=advice[m.batch_id] if priced else None,
+            )
+        )
+    return result
+
+
+def _by_ids(session: Session, model, ids: set[int]):
+    return session.exec(select(model).where(model.id.in_(ids))).all() if ids else []
+
+
 # --- status changes ------------------------------------------------------------------
 
 ACTIONS = ("posted", "void", "undo")
 _TARGET = {"posted": MailingStatus.POSTED, "void": MailingStatus.VOID}
+ALREADY = {MailingStatus.POSTED: N_("Already posted."), MailingStatus.VOID: N_("Already void.")}
 
 
 @dataclass(frozen=True)
@@ -505,7 +646,12 @@ class StatusResult:
 
     changed: int
     skipped: int
-    reason: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """Why mailings were skipped, in English."""
+        return " ".join(self.reasons) or None
 
 
 def change_status(
@@ -547,19 +693,19 @@ def change_status(
         changed += 1
     session.commit()
     skipped = len(current) - changed
-    return StatusResult(changed, skipped, " ".join(sorted(reasons)) or None)
+    return StatusResult(changed, skipped, tuple(sorted(reasons)))
 
 
 def _target_status(mailing: Mailing, action: str, last: MailingEvent | None):
     if action == "undo":
         if last is None or last.action == "undo":
-            return None, "There is nothing to undo."
+            return None, N_("There is nothing to undo.")
         return last.from_status, None
     target = _TARGET[action]
     if mailing.status == target:
-        return None, f"Already {target}."
+        return None, ALREADY[target]
     if action == "posted" and mailing.status == MailingStatus.VOID:
-        return None, "A void mailing cannot be marked posted; undo the void first."
+        return None, N_("A void mailing cannot be marked posted; undo the void first.")
     return target.value, None
 
 

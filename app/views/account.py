@@ -10,6 +10,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import auth
@@ -45,10 +46,10 @@ def login():
         if user is not None:
             auth.sign_in(user)
             if user.must_change_password:
-                flash("Welcome! Please choose your own password now.")
+                flash(_("Welcome! Please choose your own password now."))
                 return redirect(url_for("account.password"))
             return redirect(_safe_next(request.args.get("next")))
-        form.form_errors.append("That email and password do not match an active account.")
+        form.form_errors.append(_("That email and password do not match an active account."))
         status = 401
     elif form.is_submitted():
         status = 422
@@ -59,7 +60,7 @@ def login():
 def logout():
     """Sign out here and everywhere else."""
     auth.sign_out()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("main.index"))
 
 
@@ -82,7 +83,7 @@ def password():
             status = 422
         else:
             auth.sign_in(current_user.row)  # the old cookie is void now; issue a new one
-            flash("Your password is changed.")
+            flash(_("Your password is changed."))
             return redirect(url_for("mailings.index"))
     elif form.is_submitted():
         status = 422
@@ -119,5 +120,5 @@ def revoke_token(token_id: int):
     if token_id not in mine:
         abort(404)
     accounts.revoke_token(session=session, token_id=token_id)
-    flash("The token is revoked: it no longer signs anyone in.")
+    flash(_("The token is revoked: it no longer signs anyone in."))
     return redirect(url_for("account.tokens"), 303)

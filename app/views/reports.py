@@ -10,12 +10,15 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import db
 from app.auth import signed_in_required
 from app.extensions import csrf
+from app.i18n import translate
 from app.services import campaigns
 from app.services import reports
 from app.services.errors import ValidationFailed
@@ -29,7 +32,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FILTER_NAMES = ("campaign", "chapter", "channel", "status", "since", "until")
-TOO_LARGE = "The file is larger than 10 MB. Split it into smaller files and import each."
+TOO_LARGE = _l("The file is larger than 10 MB. Split it into smaller files and import each.")
 
 
 @bp.get("")
@@ -40,7 +43,7 @@ def index():
     try:
         _filters()
     except ValidationFailed as failure:
-        problems = {e.field: e.message for e in failure.errors}
+        problems = {e.field: translate(e.message, e.params) for e in failure.errors}
     return _page(problems=problems, status=422 if problems else 200)
 
 
@@ -48,12 +51,15 @@ def _page(*, problems=None, result=None, failed=None, refused=None, status=200):
     session = db.get_session()
     args = {k: v for k, v in request.args.items() if k in FILTER_NAMES and v}
     downloads = [
-        ("Mailings (CSV)", url_for("reports.mailings", fmt="csv", **args)),
-        ("Mailings (Excel)", url_for("reports.mailings", fmt="xlsx", **args)),
-        ("Mailings (JSON)", url_for("reports.mailings", fmt="json", **args)),
-        ("Outreaches for Action Network or CiviCRM (OSDI JSON)", url_for("reports.osdi", **args)),
-        ("Summary (CSV)", url_for("reports.summary", fmt="csv", **args)),
-        ("Summary (Excel)", url_for("reports.summary", fmt="xlsx", **args)),
+        (_("Mailings (CSV)"), url_for("reports.mailings", fmt="csv", **args)),
+        (_("Mailings (Excel)"), url_for("reports.mailings", fmt="xlsx", **args)),
+        (_("Mailings (JSON)"), url_for("reports.mailings", fmt="json", **args)),
+        (
+            _("Outreaches for Action Network or CiviCRM (OSDI JSON)"),
+            url_for("reports.osdi", **args),
+        ),
+        (_("Summary (CSV)"), url_for("reports.summary", fmt="csv", **args)),
+        (_("Summary (Excel)"), url_for("reports.summary", fmt="xlsx", **args)),
     ]
     return render_template(
         "reports/index.html",
@@ -108,7 +114,8 @@ def _export_or_page(make):
     try:
         query, filters = _filters()
     except ValidationFailed as failure:
-        return _page(problems={e.field: e.message for e in failure.errors}, status=422)
+        problems = {e.field: translate(e.message, e.params) for e in failure.errors}
+        return _page(problems=problems, status=422)
     return make(query, filters)
 
 
@@ -224,9 +231,9 @@ def import_file():
             csrf.protect()
         upload = request.files.get("file")
     except RequestEntityTooLarge:
-        abort(413, TOO_LARGE)
+        abort(413, str(TOO_LARGE))
     if upload is None or not upload.filename:
-        return _page(refused="Choose a CSV file to import.", status=422)
+        return _page(refused=_("Choose a CSV file to import."), status=422)
     data = upload.read(reports.MAX_IMPORT_BYTES + 1)
     dry_run = request.form.get("action") != "import"
     try:

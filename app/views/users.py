@@ -8,6 +8,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
@@ -80,10 +81,14 @@ def toggle_active(user_id: int):
     if user is None:
         abort(404)
     if user.id == current_user.id:
-        flash("You cannot disable your own account.")
+        flash(_("You cannot disable your own account."))
     else:
         accounts.set_active(session=session, user=user, active=not user.active)
-        flash(f"{user.email} is now {'enabled' if user.active else 'disabled'}.")
+        flash(
+            _("%(email)s is now enabled.", email=user.email)
+            if user.active
+            else _("%(email)s is now disabled.", email=user.email)
+        )
     return redirect(url_for("users.index"), 303)
 
 
@@ -98,5 +103,5 @@ def revoke_token(token_id: int):
     if session.get(ApiToken, token_id) is None:
         abort(404)
     accounts.revoke_token(session=session, token_id=token_id)
-    flash("The token is revoked: it no longer signs anyone in.")
+    flash(_("The token is revoked: it no longer signs anyone in."))
     return redirect(url_for("users.index"), 303)

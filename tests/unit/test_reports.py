@@ -96,7 +96,9 @@ def logged(world, make, engine):
         world["staff"], "c", count=1, channel="email", sender_town="Toronto", sender_country="CA"
     )
     with Session(engine) as s:
-        # Postage comes from the pricing branch; set a snapshot by hand for the exports.
+        # A known postage snapshot, whatever today's rate tables say: letters $3.40,
+        # the rest unpriced.
+        s.exec(update(Mailing).values(postage_minor=None, postage_currency=None))
         s.exec(
             update(Mailing)
             .where(Mailing.channel == "letter")
@@ -135,11 +137,11 @@ def test_csv_export_matches_the_expected_file_exactly(engine, logged):
         "\ufeffcode,campaign,recipient,recipient_role,recipient_name,channel,kind,sender_town,"
         "sender_country,sender_country_name,sent_on,status,chapter,chapter_name,"
         "postage_amount,postage_currency\r\n"
-        f"{codes[0]},azimjan-askarov,president,appeal,President Almazbek Atambaev,letter,,"
+        f"{codes[0]},azimjan-askarov,president,appeal,President Almazbek Atambaev,letter,letter,"
         "Columbus,US,United States,2025-12-10,logged,class-4b,Class 4B,3.40,USD\r\n"
-        f"{codes[1]},azimjan-askarov,president,appeal,President Almazbek Atambaev,letter,,"
+        f"{codes[1]},azimjan-askarov,president,appeal,President Almazbek Atambaev,letter,letter,"
         "Columbus,US,United States,2025-12-10,logged,class-4b,Class 4B,3.40,USD\r\n"
-        f"{codes[2]},azimjan-askarov,prisoner,solidarity,Azimjan Askarov,card,,"
+        f"{codes[2]},azimjan-askarov,prisoner,solidarity,Azimjan Askarov,card,letter,"
         "'=cmd|' /C calc'!A0,GB,United Kingdom,2025-12-20,logged,leeds,Leeds Group,,\r\n"
         f"{codes[3]},azimjan-askarov,president,appeal,President Almazbek Atambaev,email,,"
         "Toronto,CA,Canada,2025-12-10,logged,,,,\r\n"

@@ -148,13 +148,19 @@ def test_logging_a_batch_answers_201_with_codes_postage_and_slips(client, tokens
     body = response.get_json()
     assert body["count"] == 3 and len(body["mailings"]) == 3
     with fresh() as s:
-        codes = list(s.exec(select(Mailing.code).order_by(Mailing.id)))
+        rows = list(s.exec(select(Mailing).order_by(Mailing.id)))
         batch = s.exec(select(Batch)).one()
-    assert [m["code"] for m in body["mailings"]] == codes
+    assert [m["code"] for m in body["mailings"]] == [m.code for m in rows]
+    first = rows[0]
+    assert first.postage_minor is not None  # a US letter to Kyrgyzstan has a published price
     assert body["mailings"][0] == {
-        "code": codes[0],
-        "postage": None,
-        "slip_url": f"http://localhost/slips/{codes[0]}",
+        "code": first.code,
+        "postage": {
+            "amount": f"{first.postage_minor / 100:.2f}",
+            "amount_minor": first.postage_minor,
+            "currency": first.postage_currency,
+        },
+        "slip_url": f"http://localhost/slips/{first.code}",
     }
     assert batch.submission_id.startswith("api:")
 

@@ -68,7 +68,7 @@ def test_a_coordinator_logs_28_letters_and_sees_the_batch(teacher, fresh):
     mailings = rows(fresh)
     assert len(mailings) == 28 and {m.batch_id for m in mailings} == {batch.id}
     shown = page(teacher.get(response.headers["Location"]))
-    assert "28 × letter to President Almazbek Atambaev" in shown.h1.get_text(" ", strip=True)
+    assert "28 × Letter to President Almazbek Atambaev" in shown.h1.get_text(" ", strip=True)
     codes = {c.get_text() for c in shown.select("table code")}
     assert len(codes) == 28
     assert {m.code[:4] + "-" + m.code[4:8] + "-" + m.code[8:] for m in mailings} == codes

@@ -1,0 +1,406 @@
+"""Price one piece of post from the published rate tables: pure, and quick enough per mailing.
+
+:func:`quote` is what the JSON API (``GET /api/v1/postage/quote``), ``flask postage
+quote``, the calculator pages and mailing logging call. Bad input raises
+:class:`~app.services.errors.ValidationFailed` naming the API parameter; a valid piece that
+no published price covers raises :class:`NoPublishedPrice`, which mailing logging catches
+to store the piece as "postage unknown" with its message.
+"""
+
+import bisect
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from decimal import InvalidOperation
+from decimal import localcontext
+
+from babel.numbers import format_currency
+
+from app.services import countries
+from app.services.errors import FieldError
+from app.services.errors import ValidationFailed
+from app.services.rates import OUNCE_G
+from app.services.rates import Operator
+from app.services.rates import RateBook
+from app.services.rates import RateTable
+from app.services.rates import Stamp
+from app.services.rates import load_rate_book
+from models.mailing import Channel
+from models.mailing import Kind
+
+# The heaviest piece the app accepts at all, as models.mailing.MailingBatchCreate does;
+# heavier than an operator takes but lighter than this is "no published price".
+MAX_WEIGHT_G = Decimal(5000)
+NONMACHINABLE = "nonmachinable"
+
+_KINDS = {k.value: k.value for k in Kind}
+_KIND_WORDS = {"postcard": "postcard", "letter": "letter", "large_envelope": "large envelope"}
+
+# A card in an envelope weighs about 15-20 g; an A4 drawing sent flat in a C4 envelope with
+# a stiffener about 50 g. Coordinators change these on the form when they know better.
+_DEFAULT_PIECES = {
+    Channel.LETTER: (Kind.LETTER, Decimal(20)),
+    Channel.POSTCARD: (Kind.POSTCARD, Decimal(5)),
+    Channel.CARD: (Kind.LETTER, Decimal(20)),
+    Channel.DRAWING: (Kind.LARGE_ENVELOPE, Decimal(50)),
+}
+
+
+class NoPublishedPrice(ValidationFailed):
+    """The input is valid, but no published price covers the piece: too heavy for its
+    kind, no service to that country, no table for that date or origin, or a partial table
+    without it. ``message`` says which, in words fit to show a supporter."""
+
+    @property
+    def message(self) -> str:
+        return self.errors[0].message
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The price of one piece, and the published table it comes from."""
+
+    amount: Decimal
+    amount_minor: int
+    currency: str
+    operator: str  # "usps"
+    product: str  # "First-Class Mail International letter"
+    zone: str  # "6", "domestic", "international"
+    weight_step: str  # "up to 1 oz"
+    effective_from: dt.date
+    source: str
+    confidence: str  # "A" or "B", as FACTS.md rates the figure
+    table: str  # "usps/2025-07-13": what a mailing stores with its price
+    stamps: str  # "1 Global Forever stamp"
+
+    def to_dict(self) -> dict[str, str | int]:
+        """Return the quote body of DESIGN.md §4 (plus ``table`` and ``confidence``)."""
+        return {
+            "amount": str(self.amount),
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "operator": self.operator,
+            "product": self.product,
+            "zone": self.zone,
+            "weight_step": self.weight_step,
+            "effective_from": self.effective_from.isoformat(),
+            "source": self.source,
+            "stamps": self.stamps,
+            "table": self.table,
+            "confidence": self.confidence,
+        }
+
+
+def quote(
+    *,
+    origin: str,
+    destination: str,
+    kind: str,
+    weight_g: Decimal,
+    on: dt.date,
+    nonmachinable: bool = False,
+    options: Mapping[str, str] | None = None,
+    book: RateBook | None = None,
+) -> Quote:
+    """Price one piece posted in *origin* to *destination* on the day *on*.
+
+    *origin* and *destination* are ISO alpha-2 codes (any case); *kind* is ``postcard``,
+    ``letter`` or ``large_envelope``; *weight_g* is grams as a ``Decimal`` (an ``int`` or a
+    numeric string is accepted too), compared exactly with each "weight not over" step, so
+    a weight equal to a step's bound belongs to that step. *nonmachinable* adds the
+    operator's surcharge for letters where it has one (USPS) and changes nothing
+    elsewhere. *options* such as ``{"class": "second"}`` (Royal Mail) or
+    ``{"purchase": "single"}`` (Canada Post) override the operator's defaults; see
+    :func:`parse_options` for ``class=second`` strings. *book* defaults to the tables
+    shipped in ``app/data/rates``.
+
+    :raises ValidationFailed: for bad input, one error per field, named ``from``, ``to``,
+        ``kind``, ``weight_g``, ``on`` or ``option``.
+    :raises NoPublishedPrice: if the piece is valid but no published price covers it;
+        the field is the input that would have to change.
+    """
+    errors = []
+    origin = _country(errors, "from", origin)
+    destination = _country(errors, "to", destination)
+    kind = _kind(errors, kind)
+    weight_g = _weight(errors, weight_g)
+    on = _date(errors, on)
+    if errors:
+        raise ValidationFailed(errors)
+    if book is None:
+        book = load_rate_book()
+
+    op = book.by_origin.get(origin)
+    if op is None:
+        raise NoPublishedPrice.one(
+            "from", f"Lettertrail has no postage prices for post from {_name(origin)}"
+        )
+    combo = _combo(op, options) if options else op.default_options
+    table = op.table_on(on)
+    if table is None:
+        raise NoPublishedPrice.one(
+            "on", f"Lettertrail has no {op.name} prices for {on}; they start on {op.dates[0]}"
+        )
+    if table.valid_until is not None and on > table.valid_until:
+        raise NoPublishedPrice.one(
+            "on",
+            f"Lettertrail has no {op.name} prices for {on}; the table of "
+            f"{table.effective_from} is known to hold only until {table.valid_until}",
+        )
+    zone = table.zone_map.lookup.get(destination)
+    if zone is None:
+        raise _no_zone(op, table, destination)
+    prices = table.prices.get((kind, zone, combo))
+    if prices is None:
+        raise _not_priced(op, table, kind, zone, combo, destination, on)
+    i = bisect.bisect_left(prices.bounds, weight_g)
+    if i == len(prices.steps):
+        raise _too_heavy(op, table, kind, zone, combo, destination, on, weight_g)
+    step = prices.steps[i]
+
+    amount_minor, amount, product = step.amount_minor, step.amount, step.product
+    if nonmachinable and kind in op.surcharge_kinds.get(NONMACHINABLE, ()):
+        surcharge = table.surcharges.get((NONMACHINABLE, kind, zone))
+        if surcharge is None:
+            raise NoPublishedPrice.one(
+                "nonmachinable",
+                f"{op.name} publishes no nonmachinable surcharge for a "
+                f"{_KIND_WORDS[kind]} to {_name(destination)} on {on}",
+            )
+        amount_minor += surcharge.amount_minor
+        amount = Decimal(amount_minor).scaleb(-op.exponent)
+        extra = _money(surcharge.amount_minor, op.currency, op.exponent)
+        product = f"{product}, nonmachinable (+{extra})"
+    return Quote(
+        amount=amount,
+        amount_minor=amount_minor,
+        currency=op.currency,
+        operator=op.id,
+        product=product,
+        zone=zone,
+        weight_step=step.label,
+        effective_from=table.effective_from,
+        source=step.source,
+        confidence=step.confidence,
+        table=table.id,
+        stamps=_stamps(step.stamp, amount_minor, op.currency, op.exponent),
+    )
+
+
+def grams_from_ounces(ounces: Decimal) -> Decimal:
+    """Convert avoirdupois ounces to grams exactly (1 oz = 28.349523125 g).
+
+    *ounces* is a ``Decimal`` (an ``int`` or a numeric string is accepted too), e.g. the
+    API's ``weight_oz``; the result is never rounded.
+
+    :raises TypeError: if *ounces* is a float, which cannot hold most weights exactly.
+    :raises decimal.InvalidOperation: if *ounces* is a string that is not a number.
+    """
+    if isinstance(ounces, float):
+        raise TypeError("give ounces as a Decimal, an int or a string, not a float")
+    ounces = Decimal(ounces)
+    with localcontext() as ctx:
+        # Enough digits that the product is never rounded.
+        ctx.prec = len(ounces.as_tuple().digits) + len(OUNCE_G.as_tuple().digits) + 2
+        return ounces * OUNCE_G
+
+
+def default_piece(channel: Channel | str) -> tuple[Kind, Decimal] | None:
+    """Return the kind and weight (g) to price a mailing of *channel* by default.
+
+    A letter is a 20 g letter, a greeting card a letter too (a card in an envelope), a
+    postcard a bare card, a drawing a large envelope; fax and email have no postage (None).
+
+    :raises ValidationFailed: if *channel* is not a channel (field ``channel``).
+    """
+    try:
+        channel = Channel(channel)
+    except ValueError:
+        raise ValidationFailed.one("channel", f"“{channel}” is not a channel") from None
+    return _DEFAULT_PIECES.get(channel)
+
+
+def parse_options(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn ``["class=second"]`` (the API's and CLI's ``option``) into ``{"class": "second"}``.
+
+    Names and values are checked against the operator by :func:`quote`, not here.
+
+    :raises ValidationFailed: if a pair is not ``name=value`` or names an option twice
+        (field ``option``).
+    """
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name, value = name.strip().lower(), value.strip().lower()
+        if not sep or not name or not value:
+            raise ValidationFailed.one("option", f"“{pair}” is not name=value, e.g. class=second")
+        if name in options:
+            raise ValidationFailed.one("option", f"{name} is given twice")
+        options[name] = value
+    return options
+
+
+# Input ------------------------------------------------------------------------------------
+
+
+def _country(errors: list[FieldError], field: str, value) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(FieldError(field, "Give a country (an ISO code such as KG)"))
+        return None
+    code = countries.normalize(value) if isinstance(value, str) else None
+    if code is None:
+        errors.append(FieldError(field, f"“{value}” is not a country code Lettertrail knows"))
+    return code
+
+
+def _kind(errors: list[FieldError], value) -> str | None:
+    kind = _KINDS.get(value) if isinstance(value, str) else None
+    if kind is None:
+        message = f"“{value}” is not a kind of post: postcard, letter or large_envelope"
+        errors.append(FieldError("kind", message))
+    return kind
+
+
+def _weight(errors: list[FieldError], value) -> Decimal | None:
+    weight = None
+    # Floats cannot hold most gram weights exactly, and booleans are not weights.
+    if isinstance(value, Decimal):
+        weight = value
+    elif isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            weight = Decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            weight = None
+    if weight is None or not weight.is_finite():
+        errors.append(FieldError("weight_g", "Give the weight in grams as a number, e.g. 20"))
+        return None
+    if weight <= 0:
+        errors.append(FieldError("weight_g", "The weight must be more than 0 g"))
+        return None
+    if weight > MAX_WEIGHT_G:
+        errors.append(FieldError("weight_g", f"No letter or card weighs over {MAX_WEIGHT_G} g"))
+        return None
+    return weight
+
+
+def _date(errors: list[FieldError], value) -> dt.date | None:
+    # A timestamp's date depends on a time zone; the posting day is a calendar date.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    errors.append(FieldError("on", "Give the day of posting as a date (YYYY-MM-DD)"))
+    return None
+
+
+def _combo(op: Operator, options: Mapping[str, str]) -> tuple[str, ...]:
+    chosen = dict(zip(op.options, op.default_options, strict=True))
+    for name, value in options.items():
+        # Forms and the command line may send "Second" or " second".
+        name, value = str(name).strip().lower(), str(value).strip().lower()
+        option = op.options.get(name)
+        if option is None:
+            known = f"; it has {', '.join(op.options)}" if op.options else ""
+            raise ValidationFailed.one("option", f"{op.name} has no option “{name}”{known}")
+        if value not in option.values:
+            raise ValidationFailed.one(
+                "option", f"{op.name} {name} must be {' or '.join(option.values)}, not “{value}”"
+            )
+        chosen[name] = value
+    return tuple(chosen.values())
+
+
+# Refusals (the slow path: only here are names looked up and sentences built) ---------------
+
+
+def _name(code: str) -> str:
+    return countries.country_name(code)
+
+
+def _no_zone(op: Operator, table: RateTable, destination: str) -> NoPublishedPrice:
+    if destination in table.zone_map.not_served:
+        return NoPublishedPrice.one("to", f"{op.name} has no service to {_name(destination)}")
+    return NoPublishedPrice.one(
+        "to", f"Lettertrail has no {op.name} price for post to {_name(destination)}"
+    )
+
+
+def _options_text(op: Operator, combo: tuple[str, ...]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in zip(op.options, combo, strict=True))
+
+
+def _not_priced(op, table: RateTable, kind, zone, combo, destination, on) -> NoPublishedPrice:
+    piece = f"a {_KIND_WORDS[kind]} to {_name(destination)}"
+    if (kind, zone) in table.priced:
+        return NoPublishedPrice.one(
+            "option",
+            f"{op.name} publishes no price for {piece} with {_options_text(op, combo)} on {on}",
+        )
+    if any(z == zone for _k, z in table.priced):
+        if table.partial:
+            return NoPublishedPrice.one("kind", f"{op.name} publishes no price for {piece} on {on}")
+        return NoPublishedPrice.one(
+            "kind", f"{op.name} does not carry {_KIND_WORDS[kind]}s to {_name(destination)}"
+        )
+    return NoPublishedPrice.one(
+        "to", f"{op.name} publishes no price for post to {_name(destination)} on {on}"
+    )
+
+
+def _too_heavy(op, table: RateTable, kind, zone, combo, destination, on, weight_g):
+    words = _KIND_WORDS[kind]
+    heaviest = table.prices[kind, zone, combo].steps[-1].label
+    weight = _weight_text(op, weight_g)
+    if table.partial:
+        return NoPublishedPrice.one(
+            "weight_g",
+            f"{op.name} publishes no price for a {words} of {weight} to {_name(destination)} "
+            f"on {on}; the prices known from {table.effective_from} go {heaviest}",
+        )
+    message = f"{op.name} takes {words}s to {_name(destination)} {heaviest}"
+    message += f"; this one weighs {weight}"
+    if kind == "letter" and ("large_envelope", zone) in table.priced:
+        message += ": send it as a large envelope"
+    return NoPublishedPrice.one("weight_g", message)
+
+
+def _weight_text(op: Operator, weight_g: Decimal) -> str:
+    if op.unit == "oz":
+        # Only for the message: the price was decided on the exact weight.
+        ounces = (weight_g / OUNCE_G).quantize(Decimal("0.01"))
+        return f"{format(ounces.normalize(), 'f')} oz"
+    return f"{format(weight_g.normalize(), 'f')} g"
+
+
+# Stamp advice --------------------------------------------------------------------------------
+
+
+def _money(minor: int, currency: str, exponent: int) -> str:
+    return format_currency(Decimal(minor).scaleb(-exponent), currency, locale="en")
+
+
+@functools.lru_cache(maxsize=4096)
+def _stamps(stamp: Stamp | None, amount_minor: int, currency: str, exponent: int) -> str:
+    """Say in plain words which stamps pay *amount_minor*."""
+    total = _money(amount_minor, currency, exponent)
+    if stamp is None:
+        return f"{total} in stamps"
+    if stamp.style == "imprint":
+        return f"{total} {stamp.name}"
+    count, rest = divmod(amount_minor, stamp.value_minor)
+    if count == 0:
+        return f"{total} in stamps"
+    if stamp.style == "face":
+        unit = f"{_money(stamp.value_minor, currency, exponent)} {stamp.name}"
+        head = unit if count == 1 else f"{count} × {unit}s"
+    else:
+        head = f"{count} {stamp.name}{'s' if count > 1 else ''}"
+    if rest:
+        return f"{head} + {_money(rest, currency, exponent)} in other stamps"
+    return head
