@@ -9,8 +9,10 @@ XLSX text goes through ``write_string``, so no cell is ever a formula.
 Imports go through :func:`app.services.mailings.log_batches`: all rows or none.
 """
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -180,6 +182,25 @@ _MAILING_COLUMNS = (
 )
 _NO_CHAPTER = (None, None)
 
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector for one chunk's allocations.
+
+    A chunk allocates thousands of rows and tuples, none in a cycle, which would
+    set off collections that walk every object of the process: a fifth of an
+    export's time. The pause covers synchronous work only (never a ``yield``), and
+    the collector is switched back on by whoever switched it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 CHUNK = 5000
 
 
@@ -225,7 +246,8 @@ class ExportRows:
         last = 0
         while True:
             query = base.where(and_(*self.conditions, Mailing.id > last))
-            rows = self.session.connection().execute(query).fetchall()
+            with _collector_paused():
+                rows = self.session.connection().execute(query).fetchall()
             self.session.rollback()  # end this read: the next chunk starts a fresh one
             if rows:
                 yield rows
@@ -338,59 +360,64 @@ def csv_chunks(rows: ExportRows) -> Iterator[bytes]:
     towns = _SafeCells()
     country_names: dict[str, str] = {}
     amounts: dict[tuple[int, str], str] = {}
+    campaigns = recipients = chapters = None
     for chunk in rows.raw_chunks():
-        campaigns = {k: safe(v[0]) for k, v in rows.campaigns.items()}
-        recipients = {k: (safe(v[0]), v[1], safe(v[2])) for k, v in rows.recipients.items()}
-        chapters = {k: (safe(v[0]), safe(v[1])) for k, v in rows.chapters.items()}
-        lines = []
-        append = lines.append
-        for (
-            _id,
-            code,
-            cid,
-            rid,
-            chid,
-            channel,
-            kind,
-            town,
-            country,
-            sent_on,
-            status,
-            minor,
-            cur,
-            *_,
-        ) in chunk:
-            key, role, name = recipients[rid]
-            chapter, chapter_name = chapters.get(chid, _NO_CHAPTER)
-            country_name = country_names.get(country)
-            if country_name is None:
-                country_name = country_names[country] = safe(countries.country_name(country, "en"))
-            money = None
-            if minor is not None and cur is not None:
-                money = amounts.get((minor, cur))
-                if money is None:
-                    money = amounts[(minor, cur)] = str(amount(minor, cur))
-            append(
-                (
-                    code,
-                    campaigns[cid],
-                    key,
-                    role,
-                    name,
-                    channel,
-                    kind,
-                    towns(town),
-                    country,
-                    country_name,
-                    sent_on if type(sent_on) is str else sent_on.isoformat(),
-                    status,
-                    chapter,
-                    chapter_name,
-                    money,
-                    cur,
+        if campaigns is None:  # the names are read with the first chunk
+            campaigns = {k: safe(v[0]) for k, v in rows.campaigns.items()}
+            recipients = {k: (safe(v[0]), v[1], safe(v[2])) for k, v in rows.recipients.items()}
+            chapters = {k: (safe(v[0]), safe(v[1])) for k, v in rows.chapters.items()}
+        with _collector_paused():
+            lines = []
+            append = lines.append
+            for (
+                _id,
+                code,
+                cid,
+                rid,
+                chid,
+                channel,
+                kind,
+                town,
+                country,
+                sent_on,
+                status,
+                minor,
+                cur,
+                *_,
+            ) in chunk:
+                key, role, name = recipients[rid]
+                chapter, chapter_name = chapters.get(chid, _NO_CHAPTER)
+                country_name = country_names.get(country)
+                if country_name is None:
+                    country_name = country_names[country] = safe(
+                        countries.country_name(country, "en")
+                    )
+                money = None
+                if minor is not None and cur is not None:
+                    money = amounts.get((minor, cur))
+                    if money is None:
+                        money = amounts[(minor, cur)] = str(amount(minor, cur))
+                append(
+                    (
+                        code,
+                        campaigns[cid],
+                        key,
+                        role,
+                        name,
+                        channel,
+                        kind,
+                        towns(town),
+                        country,
+                        country_name,
+                        sent_on if type(sent_on) is str else sent_on.isoformat(),
+                        status,
+                        chapter,
+                        chapter_name,
+                        money,
+                        cur,
+                    )
                 )
-            )
-        writer.writerows(lines)
+            writer.writerows(lines)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
