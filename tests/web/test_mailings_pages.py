@@ -224,3 +224,10 @@ def test_the_list_filters_and_pages(app, client, auth, make, world):
     bad = client.get("/mailings?since=yesterday")
     assert bad.status_code == 422
     assert "Enter a date" in page(bad).find(id="f-since-error").get_text()
+
+
+@pytest.mark.parametrize("before", ["99999999999999999999999", "-5", "abc"])
+def test_a_hand_edited_page_link_is_never_a_500(client, auth, make, world, before):
+    make.batch(world["staff"], count=2)
+    auth.login()
+    assert client.get(f"/mailings?before={before}").status_code == 200
