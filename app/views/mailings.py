@@ -118,8 +118,8 @@ def index():
     filters, problems = _filters(session, args)
     before = args.get("before", type=int)
     if before is not None:
-        # A hand-edited link may hold any number; ids fit in 64 bits on every backend.
-        before = max(0, min(before, 2**63 - 1))
+        # A hand-edited link may hold any number; ids are 32-bit integers on PostgreSQL.
+        before = max(0, min(before, 2**31 - 1))
     limit = current_app.config["MAILINGS_PER_PAGE"]
     rows = (
         []
