@@ -28,6 +28,7 @@ from app.services.rates import RateBook
 from app.services.rates import RateTable
 from app.services.rates import Stamp
 from app.services.rates import load_rate_book
+from app.services.rates import step_message
 from models.mailing import Channel
 from models.mailing import Kind
 
@@ -75,6 +76,12 @@ class Quote:
     confidence: str  # "A" or "B", as FACTS.md rates the figure
     table: str  # "usps/2025-07-13": what a mailing stores with its price
     stamps: str  # "1 Global Forever stamp"
+    weight_limit: str | None  # "1 oz", the step's bound; None for a step of any weight
+
+    @property
+    def weight_step_message(self) -> tuple[str, dict[str, str]]:
+        """``weight_step`` as a template and params, for ``app.i18n.translate(*…)``."""
+        return step_message(self.weight_limit)
 
     def to_dict(self) -> dict[str, str | int]:
         """Return the quote body of DESIGN.md §4 (plus ``table`` and ``confidence``)."""
@@ -187,6 +194,7 @@ def quote(
         confidence=step.confidence,
         table=table.id,
         stamps=_stamps(step.stamp, amount_minor, op.currency, op.exponent),
+        weight_limit=step.limit,
     )
 
 

@@ -265,6 +265,16 @@ def test_a_weight_equal_to_a_bound_belongs_to_that_step(weight, step, amount):
     assert (q.weight_step, q.amount) == (step, Decimal(amount))
 
 
+def test_the_weight_step_is_also_a_message_to_translate():
+    letter = quote(origin="US", destination="KG", kind="letter", weight_g=oz("2"), on=TODAY)
+    card = quote(origin="DE", destination="DE", kind="postcard", weight_g=g(5), on=TODAY)
+
+    assert letter.weight_limit == "2 oz"
+    assert letter.weight_step_message == ("up to %(limit)s", {"limit": "2 oz"})
+    assert (card.weight_limit, card.weight_step) == (None, "any weight")
+    assert card.weight_step_message == ("any weight", {})
+
+
 def test_a_letter_one_milligram_over_3_5_oz_is_too_heavy():
     with pytest.raises(NoPublishedPrice) as caught:
         quote(
