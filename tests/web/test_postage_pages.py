@@ -192,3 +192,15 @@ def test_an_unpriced_batch_says_postage_unknown(client, auth, make, world):
     auth.login()
     text = page(client.get(f"/batches/{batch.id}")).select_one(".postage-line").get_text(" ")
     assert "Postage unknown" in text and "France" in text
+
+
+def test_a_refusal_names_the_country_in_the_readers_language(client):
+    query = "/api/v1/postage/quote?from=US&kind=letter&weight_g=20&on=2025-11-20"
+
+    english = client.get(f"{query}&to=SO").get_json()["errors"][0]["message"]
+    french = client.get(f"{query}&to=SO&lang=fr").get_json()["errors"][0]["message"]
+    spanish = client.get(f"{query}&to=MC", headers={"Accept-Language": "es"}).get_json()
+
+    assert english == "USPS has no service to Somalia"
+    assert "Somalie" in french and "SO" not in french
+    assert "Mónaco" in spanish["errors"][0]["message"]
