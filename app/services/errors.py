@@ -17,6 +17,14 @@ def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_
+    """Mark a singular and plural pair for translation, for ``ngettext`` where it is shown.
+
+    pybabel extracts it as a plural entry when told ``-k Nn_:1,2``.
+    """
+    return singular, plural
+
+
 def english(message: str, params: Mapping[str, object] | None = None) -> str:
     """Fill *message* in English: a ``*country`` field's ISO code becomes the country's name.
 

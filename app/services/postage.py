@@ -23,8 +23,6 @@ from decimal import Decimal
 from decimal import InvalidOperation
 from decimal import localcontext
 
-from babel.numbers import format_currency
-
 from app.services import countries
 from app.services.errors import N_
 from app.services.errors import FieldError
@@ -36,6 +34,9 @@ from app.services.rates import RateTable
 from app.services.rates import Stamp
 from app.services.rates import load_rate_book
 from app.services.rates import step_message
+from app.services.stamp_advice import Money
+from app.services.stamp_advice import StampAdvice
+from app.services.stamp_advice import advise
 from models.mailing import Channel
 from models.mailing import Kind
 
@@ -82,7 +83,8 @@ class Quote:
     source: str
     confidence: str  # "A" or "B", as FACTS.md rates the figure
     table: str  # "usps/2025-07-13": what a mailing stores with its price
-    stamps: str  # "1 Global Forever stamp"
+    stamps: str  # "1 Global Forever stamp": stamp_advice in English
+    stamp_advice: StampAdvice  # for stamp_advice.stamps_text() in the reader's language
     weight_limit: str | None  # "1 oz", the step's bound; None for a step of any weight
 
     @property
@@ -202,6 +204,7 @@ def quote(
         amount = Decimal(amount_minor).scaleb(-op.exponent)
         extra = _money(surcharge.amount_minor, op.currency, op.exponent)
         product = f"{product}, nonmachinable (+{extra})"
+    advice, stamps = _stamps(step.stamp, amount_minor, op.currency, op.exponent)
     return Quote(
         amount=amount,
         amount_minor=amount_minor,
@@ -214,7 +217,8 @@ def quote(
         source=step.source,
         confidence=step.confidence,
         table=table.id,
-        stamps=_stamps(step.stamp, amount_minor, op.currency, op.exponent),
+        stamps=stamps,
+        stamp_advice=advice,
         weight_limit=step.limit,
     )
 
@@ -520,25 +524,14 @@ def _weight_text(op: Operator, weight_g: Decimal) -> str:
 
 
 def _money(minor: int, currency: str, exponent: int) -> str:
-    return format_currency(Decimal(minor).scaleb(-exponent), currency, locale="en")
+    return Money(Decimal(minor).scaleb(-exponent), currency).format("en")
 
 
 @functools.lru_cache(maxsize=4096)
-def _stamps(stamp: Stamp | None, amount_minor: int, currency: str, exponent: int) -> str:
-    """Say in plain words which stamps pay *amount_minor*."""
-    total = _money(amount_minor, currency, exponent)
-    if stamp is None:
-        return f"{total} in stamps"
-    if stamp.style == "imprint":
-        return f"{total} {stamp.name}"
-    count, rest = divmod(amount_minor, stamp.value_minor)
-    if count == 0:
-        return f"{total} in stamps"
-    if stamp.style == "face":
-        unit = f"{_money(stamp.value_minor, currency, exponent)} {stamp.name}"
-        head = unit if count == 1 else f"{count} × {unit}s"
-    else:
-        head = f"{count} {stamp.name}{'s' if count > 1 else ''}"
-    if rest:
-        return f"{head} + {_money(rest, currency, exponent)} in other stamps"
-    return head
+def _stamps(
+    stamp: Stamp | None, amount_minor: int, currency: str, exponent: int
+) -> tuple[StampAdvice, str]:
+    """Say which stamps pay *amount_minor*, to translate and in English."""
+    # Cached, as before: Babel's money formatting is the slow part of a quote.
+    advice = advise(stamp, amount_minor=amount_minor, currency=currency, exponent=exponent)
+    return advice, advice.text
