@@ -10,7 +10,10 @@ Every message is an English template marked with ``N_`` and filled from its erro
 params (see :mod:`app.services.errors`): ``operator`` is the operator's name (a proper
 noun), ``from_country``/``to_country`` ISO codes, dates ISO strings, weights neutral
 strings ("3.5 oz"), and ``value`` what was typed. A sentence that names the kind of piece
-is written out once per kind, so translators can agree articles and plurals.
+is written out once per kind, so translators can agree articles and plurals. A quote's
+``stamps`` and ``weight_step`` are English (the API's body); ``stamp_advice`` (for
+:func:`app.services.stamp_advice.stamps_text`) and ``weight_step_message`` are the same in
+a form to translate.
 """
 
 import bisect
