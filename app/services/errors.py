@@ -1,17 +1,42 @@
 """Errors services raise for bad input, named by the field they concern.
 
 Messages are English templates with ``%(name)s`` fields, marked with :func:`N_` so the
-catalogs pick them up; the views translate them into the reader's language.
+catalogs pick them up; the views translate them into the reader's language. A field whose
+name ends in ``country`` holds an ISO alpha-2 code, shown as the country's name.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from app.services import countries
+
 
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
     """Mark *message* for translation where it is written; it is translated where shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_
+    """Mark a singular and plural pair for translation, for ``ngettext`` where it is shown.
+
+    pybabel extracts it as a plural entry when told ``-k Nn_:1,2``.
+    """
+    return singular, plural
+
+
+def english(message: str, params: Mapping[str, object] | None = None) -> str:
+    """Fill *message* in English: a ``*country`` field's ISO code becomes the country's name.
+
+    The English twin of ``app.i18n.translate``, for the CLI and for text that is stored.
+    """
+    if not params:
+        return message
+    shown = {
+        name: countries.country_name(value) if name.endswith("country") else value
+        for name, value in params.items()
+    }
+    return message % shown
 
 
 @dataclass(frozen=True)
@@ -25,7 +50,7 @@ class FieldError:
     @property
     def text(self) -> str:
         """The message in English, with its fields filled in."""
-        return self.message % self.params if self.params else self.message
+        return english(self.message, self.params)
 
 
 # What a person reads when pydantic refuses a value, by pydantic's error type.

@@ -5,6 +5,15 @@ quote``, the calculator pages and mailing logging call. Bad input raises
 :class:`~app.services.errors.ValidationFailed` naming the API parameter; a valid piece that
 no published price covers raises :class:`NoPublishedPrice`, which mailing logging catches
 to store the piece as "postage unknown" with its message.
+
+Every message is an English template marked with ``N_`` and filled from its error's
+params (see :mod:`app.services.errors`): ``operator`` is the operator's name (a proper
+noun), ``from_country``/``to_country`` ISO codes, dates ISO strings, weights neutral
+strings ("3.5 oz"), and ``value`` what was typed. A sentence that names the kind of piece
+is written out once per kind, so translators can agree articles and plurals. A quote's
+``stamps`` and ``weight_step`` are English (the API's body); ``stamp_advice`` (for
+:func:`app.services.stamp_advice.stamps_text`) and ``weight_step_message`` are the same in
+a form to translate.
 """
 
 import bisect
@@ -17,9 +26,8 @@ from decimal import Decimal
 from decimal import InvalidOperation
 from decimal import localcontext
 
-from babel.numbers import format_currency
-
 from app.services import countries
+from app.services.errors import N_
 from app.services.errors import FieldError
 from app.services.errors import ValidationFailed
 from app.services.rates import OUNCE_G
@@ -28,6 +36,10 @@ from app.services.rates import RateBook
 from app.services.rates import RateTable
 from app.services.rates import Stamp
 from app.services.rates import load_rate_book
+from app.services.rates import step_message
+from app.services.stamp_advice import Money
+from app.services.stamp_advice import StampAdvice
+from app.services.stamp_advice import advise
 from models.mailing import Channel
 from models.mailing import Kind
 
@@ -37,7 +49,6 @@ MAX_WEIGHT_G = Decimal(5000)
 NONMACHINABLE = "nonmachinable"
 
 _KINDS = {k.value: k.value for k in Kind}
-_KIND_WORDS = {"postcard": "postcard", "letter": "letter", "large_envelope": "large envelope"}
 
 # A card in an envelope weighs about 15-20 g; an A4 drawing sent flat in a C4 envelope with
 # a stiffener about 50 g. Coordinators change these on the form when they know better.
@@ -52,11 +63,12 @@ _DEFAULT_PIECES = {
 class NoPublishedPrice(ValidationFailed):
     """The input is valid, but no published price covers the piece: too heavy for its
     kind, no service to that country, no table for that date or origin, or a partial table
-    without it. ``message`` says which, in words fit to show a supporter."""
+    without it. ``errors[0]`` says which, as a template and params to translate;
+    ``message`` is that in English, as a mailing stores it in ``postage_note``."""
 
     @property
     def message(self) -> str:
-        return self.errors[0].message
+        return self.errors[0].text
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +86,14 @@ class Quote:
     source: str
     confidence: str  # "A" or "B", as FACTS.md rates the figure
     table: str  # "usps/2025-07-13": what a mailing stores with its price
-    stamps: str  # "1 Global Forever stamp"
+    stamps: str  # "1 Global Forever stamp": stamp_advice in English
+    stamp_advice: StampAdvice  # for stamp_advice.stamps_text() in the reader's language
+    weight_limit: str | None  # "1 oz", the step's bound; None for a step of any weight
+
+    @property
+    def weight_step_message(self) -> tuple[str, dict[str, str]]:
+        """``weight_step`` as a template and params, for ``app.i18n.translate(*…)``."""
+        return step_message(self.weight_limit)
 
     def to_dict(self) -> dict[str, str | int]:
         """Return the quote body of DESIGN.md §4 (plus ``table`` and ``confidence``)."""
@@ -136,19 +155,31 @@ def quote(
     op = book.by_origin.get(origin)
     if op is None:
         raise NoPublishedPrice.one(
-            "from", f"Lettertrail has no postage prices for post from {_name(origin)}"
+            "from",
+            N_("Lettertrail has no postage prices for post from %(from_country)s"),
+            from_country=origin,
         )
     combo = _combo(op, options) if options else op.default_options
     table = op.table_on(on)
     if table is None:
         raise NoPublishedPrice.one(
-            "on", f"Lettertrail has no {op.name} prices for {on}; they start on {op.dates[0]}"
+            "on",
+            N_("Lettertrail has no %(operator)s prices for %(date)s; they start on %(first_date)s"),
+            operator=op.name,
+            date=on.isoformat(),
+            first_date=op.dates[0].isoformat(),
         )
     if table.valid_until is not None and on > table.valid_until:
         raise NoPublishedPrice.one(
             "on",
-            f"Lettertrail has no {op.name} prices for {on}; the table of "
-            f"{table.effective_from} is known to hold only until {table.valid_until}",
+            N_(
+                "Lettertrail has no %(operator)s prices for %(date)s; the table of "
+                "%(table_date)s is known to hold only until %(until_date)s"
+            ),
+            operator=op.name,
+            date=on.isoformat(),
+            table_date=table.effective_from.isoformat(),
+            until_date=table.valid_until.isoformat(),
         )
     zone = table.zone_map.lookup.get(destination)
     if zone is None:
@@ -167,13 +198,16 @@ def quote(
         if surcharge is None:
             raise NoPublishedPrice.one(
                 "nonmachinable",
-                f"{op.name} publishes no nonmachinable surcharge for a "
-                f"{_KIND_WORDS[kind]} to {_name(destination)} on {on}",
+                _NO_SURCHARGE[kind],
+                operator=op.name,
+                to_country=destination,
+                date=on.isoformat(),
             )
         amount_minor += surcharge.amount_minor
         amount = Decimal(amount_minor).scaleb(-op.exponent)
         extra = _money(surcharge.amount_minor, op.currency, op.exponent)
         product = f"{product}, nonmachinable (+{extra})"
+    advice, stamps = _stamps(step.stamp, amount_minor, op.currency, op.exponent)
     return Quote(
         amount=amount,
         amount_minor=amount_minor,
@@ -186,7 +220,9 @@ def quote(
         source=step.source,
         confidence=step.confidence,
         table=table.id,
-        stamps=_stamps(step.stamp, amount_minor, op.currency, op.exponent),
+        stamps=stamps,
+        stamp_advice=advice,
+        weight_limit=step.limit,
     )
 
 
@@ -219,7 +255,9 @@ def default_piece(channel: Channel | str) -> tuple[Kind, Decimal] | None:
     try:
         channel = Channel(channel)
     except ValueError:
-        raise ValidationFailed.one("channel", f"“{channel}” is not a channel") from None
+        raise ValidationFailed.one(
+            "channel", N_("“%(value)s” is not a channel"), value=channel
+        ) from None
     return _DEFAULT_PIECES.get(channel)
 
 
@@ -236,9 +274,11 @@ def parse_options(pairs: Iterable[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         name, value = name.strip().lower(), value.strip().lower()
         if not sep or not name or not value:
-            raise ValidationFailed.one("option", f"“{pair}” is not name=value, e.g. class=second")
+            raise ValidationFailed.one(
+                "option", N_("“%(value)s” is not name=value, e.g. class=second"), value=pair
+            )
         if name in options:
-            raise ValidationFailed.one("option", f"{name} is given twice")
+            raise ValidationFailed.one("option", N_("%(option)s is given twice"), option=name)
         options[name] = value
     return options
 
@@ -248,19 +288,22 @@ def parse_options(pairs: Iterable[str]) -> dict[str, str]:
 
 def _country(errors: list[FieldError], field: str, value) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        errors.append(FieldError(field, "Give a country (an ISO code such as KG)"))
+        errors.append(FieldError(field, N_("Give a country (an ISO code such as KG)")))
         return None
     code = countries.normalize(value) if isinstance(value, str) else None
     if code is None:
-        errors.append(FieldError(field, f"“{value}” is not a country code Lettertrail knows"))
+        # Not "*country": what was typed is not a code to look a name up by.
+        message = N_("“%(value)s” is not a country code Lettertrail knows")
+        errors.append(FieldError(field, message, {"value": value}))
     return code
 
 
 def _kind(errors: list[FieldError], value) -> str | None:
     kind = _KINDS.get(value) if isinstance(value, str) else None
     if kind is None:
-        message = f"“{value}” is not a kind of post: postcard, letter or large_envelope"
-        errors.append(FieldError("kind", message))
+        # The kinds are named as the API spells them, so they stay as they are.
+        message = N_("“%(value)s” is not a kind of post: postcard, letter or large_envelope")
+        errors.append(FieldError("kind", message, {"value": value}))
     return kind
 
 
@@ -275,13 +318,14 @@ def _weight(errors: list[FieldError], value) -> Decimal | None:
         except InvalidOperation:
             weight = None
     if weight is None or not weight.is_finite():
-        errors.append(FieldError("weight_g", "Give the weight in grams as a number, e.g. 20"))
+        errors.append(FieldError("weight_g", N_("Give the weight in grams as a number, e.g. 20")))
         return None
     if weight <= 0:
-        errors.append(FieldError("weight_g", "The weight must be more than 0 g"))
+        errors.append(FieldError("weight_g", N_("The weight must be more than 0 g")))
         return None
     if weight > MAX_WEIGHT_G:
-        errors.append(FieldError("weight_g", f"No letter or card weighs over {MAX_WEIGHT_G} g"))
+        message = N_("No letter or card weighs over %(max_g)s g")
+        errors.append(FieldError("weight_g", message, {"max_g": str(MAX_WEIGHT_G)}))
         return None
     return weight
 
@@ -295,7 +339,7 @@ def _date(errors: list[FieldError], value) -> dt.date | None:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    errors.append(FieldError("on", "Give the day of posting as a date (YYYY-MM-DD)"))
+    errors.append(FieldError("on", N_("Give the day of posting as a date (YYYY-MM-DD)")))
     return None
 
 
@@ -306,68 +350,169 @@ def _combo(op: Operator, options: Mapping[str, str]) -> tuple[str, ...]:
         name, value = str(name).strip().lower(), str(value).strip().lower()
         option = op.options.get(name)
         if option is None:
-            known = f"; it has {', '.join(op.options)}" if op.options else ""
-            raise ValidationFailed.one("option", f"{op.name} has no option “{name}”{known}")
-        if value not in option.values:
+            if not op.options:
+                raise ValidationFailed.one(
+                    "option",
+                    N_("%(operator)s has no option “%(option)s”"),
+                    operator=op.name,
+                    option=name,
+                )
             raise ValidationFailed.one(
-                "option", f"{op.name} {name} must be {' or '.join(option.values)}, not “{value}”"
+                "option",
+                N_("%(operator)s has no option “%(option)s”; it has %(options)s"),
+                operator=op.name,
+                option=name,
+                # Option names are API words (class=second), listed as they are typed.
+                options=", ".join(op.options),
             )
+        if value not in option.values:
+            raise _bad_option_value(op, name, option.values, value)
         chosen[name] = value
     return tuple(chosen.values())
 
 
-# Refusals (the slow path: only here are names looked up and sentences built) ---------------
+# "first or second": a sentence per number of values, as "or" is a word to translate. The
+# shipped operators have two or three; more are listed with commas.
+_MUST_BE = {
+    1: N_("%(operator)s %(option)s must be %(choice1)s, not “%(value)s”"),
+    2: N_("%(operator)s %(option)s must be %(choice1)s or %(choice2)s, not “%(value)s”"),
+    3: N_(
+        "%(operator)s %(option)s must be %(choice1)s or %(choice2)s or %(choice3)s, not “%(value)s”"
+    ),
+}
+_MUST_BE_ONE_OF = N_("%(operator)s %(option)s must be one of %(choices)s, not “%(value)s”")
 
 
-def _name(code: str) -> str:
-    return countries.country_name(code)
+def _bad_option_value(op: Operator, name: str, values: tuple[str, ...], value: str):
+    params = {"operator": op.name, "option": name, "value": value}
+    if len(values) in _MUST_BE:
+        params |= {f"choice{i}": v for i, v in enumerate(values, start=1)}
+        return ValidationFailed.one("option", _MUST_BE[len(values)], **params)
+    return ValidationFailed.one("option", _MUST_BE_ONE_OF, choices=", ".join(values), **params)
+
+
+# Refusals (the slow path: only here are sentences chosen and weights written) ---------------
+
+_NO_SERVICE = N_("%(operator)s has no service to %(to_country)s")
+_NOT_MAPPED = N_("Lettertrail has no %(operator)s price for post to %(to_country)s")
+_NO_PRICE_TO = N_("%(operator)s publishes no price for post to %(to_country)s on %(date)s")
+
+# Sentences that name the kind of piece, one per kind ("a letter", "une lettre", "un sobre").
+_NO_SURCHARGE = {
+    "postcard": N_(
+        "%(operator)s publishes no nonmachinable surcharge for a postcard to %(to_country)s "
+        "on %(date)s"
+    ),
+    "letter": N_(
+        "%(operator)s publishes no nonmachinable surcharge for a letter to %(to_country)s "
+        "on %(date)s"
+    ),
+    "large_envelope": N_(
+        "%(operator)s publishes no nonmachinable surcharge for a large envelope to "
+        "%(to_country)s on %(date)s"
+    ),
+}
+_NO_PRICE_WITH_OPTIONS = {
+    "postcard": N_(
+        "%(operator)s publishes no price for a postcard to %(to_country)s with %(options)s "
+        "on %(date)s"
+    ),
+    "letter": N_(
+        "%(operator)s publishes no price for a letter to %(to_country)s with %(options)s "
+        "on %(date)s"
+    ),
+    "large_envelope": N_(
+        "%(operator)s publishes no price for a large envelope to %(to_country)s with "
+        "%(options)s on %(date)s"
+    ),
+}
+_NO_PRICE_FOR_KIND = {
+    "postcard": N_("%(operator)s publishes no price for a postcard to %(to_country)s on %(date)s"),
+    "letter": N_("%(operator)s publishes no price for a letter to %(to_country)s on %(date)s"),
+    "large_envelope": N_(
+        "%(operator)s publishes no price for a large envelope to %(to_country)s on %(date)s"
+    ),
+}
+_NOT_CARRIED = {
+    "postcard": N_("%(operator)s does not carry postcards to %(to_country)s"),
+    "letter": N_("%(operator)s does not carry letters to %(to_country)s"),
+    "large_envelope": N_("%(operator)s does not carry large envelopes to %(to_country)s"),
+}
+_TOO_HEAVY_FOR_KNOWN = {
+    "postcard": N_(
+        "%(operator)s publishes no price for a postcard of %(weight)s to %(to_country)s on "
+        "%(date)s; the prices known from %(table_date)s go up to %(heaviest)s"
+    ),
+    "letter": N_(
+        "%(operator)s publishes no price for a letter of %(weight)s to %(to_country)s on "
+        "%(date)s; the prices known from %(table_date)s go up to %(heaviest)s"
+    ),
+    "large_envelope": N_(
+        "%(operator)s publishes no price for a large envelope of %(weight)s to "
+        "%(to_country)s on %(date)s; the prices known from %(table_date)s go up to "
+        "%(heaviest)s"
+    ),
+}
+_TOO_HEAVY = {
+    "postcard": N_(
+        "%(operator)s takes postcards to %(to_country)s up to %(heaviest)s; "
+        "this one weighs %(weight)s"
+    ),
+    "letter": N_(
+        "%(operator)s takes letters to %(to_country)s up to %(heaviest)s; "
+        "this one weighs %(weight)s"
+    ),
+    "large_envelope": N_(
+        "%(operator)s takes large envelopes to %(to_country)s up to %(heaviest)s; "
+        "this one weighs %(weight)s"
+    ),
+}
+_LETTER_TOO_HEAVY_SEND_LARGE = N_(
+    "%(operator)s takes letters to %(to_country)s up to %(heaviest)s; "
+    "this one weighs %(weight)s: send it as a large envelope"
+)
 
 
 def _no_zone(op: Operator, table: RateTable, destination: str) -> NoPublishedPrice:
-    if destination in table.zone_map.not_served:
-        return NoPublishedPrice.one("to", f"{op.name} has no service to {_name(destination)}")
-    return NoPublishedPrice.one(
-        "to", f"Lettertrail has no {op.name} price for post to {_name(destination)}"
-    )
+    message = _NO_SERVICE if destination in table.zone_map.not_served else _NOT_MAPPED
+    return NoPublishedPrice.one("to", message, operator=op.name, to_country=destination)
 
 
 def _options_text(op: Operator, combo: tuple[str, ...]) -> str:
+    # API words (class=second), written as they are typed.
     return ", ".join(f"{name}={value}" for name, value in zip(op.options, combo, strict=True))
 
 
 def _not_priced(op, table: RateTable, kind, zone, combo, destination, on) -> NoPublishedPrice:
-    piece = f"a {_KIND_WORDS[kind]} to {_name(destination)}"
+    params = {"operator": op.name, "to_country": destination, "date": on.isoformat()}
     if (kind, zone) in table.priced:
-        return NoPublishedPrice.one(
-            "option",
-            f"{op.name} publishes no price for {piece} with {_options_text(op, combo)} on {on}",
-        )
+        message = _NO_PRICE_WITH_OPTIONS[kind]
+        return NoPublishedPrice.one("option", message, options=_options_text(op, combo), **params)
     if any(z == zone for _k, z in table.priced):
         if table.partial:
-            return NoPublishedPrice.one("kind", f"{op.name} publishes no price for {piece} on {on}")
+            return NoPublishedPrice.one("kind", _NO_PRICE_FOR_KIND[kind], **params)
         return NoPublishedPrice.one(
-            "kind", f"{op.name} does not carry {_KIND_WORDS[kind]}s to {_name(destination)}"
+            "kind", _NOT_CARRIED[kind], operator=op.name, to_country=destination
         )
-    return NoPublishedPrice.one(
-        "to", f"{op.name} publishes no price for post to {_name(destination)} on {on}"
-    )
+    return NoPublishedPrice.one("to", _NO_PRICE_TO, **params)
 
 
 def _too_heavy(op, table: RateTable, kind, zone, combo, destination, on, weight_g):
-    words = _KIND_WORDS[kind]
-    heaviest = table.prices[kind, zone, combo].steps[-1].label
-    weight = _weight_text(op, weight_g)
+    params = {
+        "operator": op.name,
+        "to_country": destination,
+        "weight": _weight_text(op, weight_g),
+        # A step of any weight is last and takes every weight, so this one has a limit.
+        "heaviest": table.prices[kind, zone, combo].steps[-1].limit,
+    }
     if table.partial:
-        return NoPublishedPrice.one(
-            "weight_g",
-            f"{op.name} publishes no price for a {words} of {weight} to {_name(destination)} "
-            f"on {on}; the prices known from {table.effective_from} go {heaviest}",
-        )
-    message = f"{op.name} takes {words}s to {_name(destination)} {heaviest}"
-    message += f"; this one weighs {weight}"
-    if kind == "letter" and ("large_envelope", zone) in table.priced:
-        message += ": send it as a large envelope"
-    return NoPublishedPrice.one("weight_g", message)
+        message = _TOO_HEAVY_FOR_KNOWN[kind]
+        params |= {"date": on.isoformat(), "table_date": table.effective_from.isoformat()}
+    elif kind == "letter" and ("large_envelope", zone) in table.priced:
+        message = _LETTER_TOO_HEAVY_SEND_LARGE
+    else:
+        message = _TOO_HEAVY[kind]
+    return NoPublishedPrice.one("weight_g", message, **params)
 
 
 def _weight_text(op: Operator, weight_g: Decimal) -> str:
@@ -382,25 +527,14 @@ def _weight_text(op: Operator, weight_g: Decimal) -> str:
 
 
 def _money(minor: int, currency: str, exponent: int) -> str:
-    return format_currency(Decimal(minor).scaleb(-exponent), currency, locale="en")
+    return Money(Decimal(minor).scaleb(-exponent), currency).format("en")
 
 
 @functools.lru_cache(maxsize=4096)
-def _stamps(stamp: Stamp | None, amount_minor: int, currency: str, exponent: int) -> str:
-    """Say in plain words which stamps pay *amount_minor*."""
-    total = _money(amount_minor, currency, exponent)
-    if stamp is None:
-        return f"{total} in stamps"
-    if stamp.style == "imprint":
-        return f"{total} {stamp.name}"
-    count, rest = divmod(amount_minor, stamp.value_minor)
-    if count == 0:
-        return f"{total} in stamps"
-    if stamp.style == "face":
-        unit = f"{_money(stamp.value_minor, currency, exponent)} {stamp.name}"
-        head = unit if count == 1 else f"{count} × {unit}s"
-    else:
-        head = f"{count} {stamp.name}{'s' if count > 1 else ''}"
-    if rest:
-        return f"{head} + {_money(rest, currency, exponent)} in other stamps"
-    return head
+def _stamps(
+    stamp: Stamp | None, amount_minor: int, currency: str, exponent: int
+) -> tuple[StampAdvice, str]:
+    """Say which stamps pay *amount_minor*, to translate and in English."""
+    # Cached, as before: Babel's money formatting is the slow part of a quote.
+    advice = advise(stamp, amount_minor=amount_minor, currency=currency, exponent=exponent)
+    return advice, advice.text

@@ -28,6 +28,8 @@ from types import MappingProxyType
 from babel.numbers import get_currency_precision
 
 from app.services import countries
+from app.services.errors import N_
+from app.services.errors import english
 from models.mailing import Kind
 
 RATES_DIR = Path(__file__).resolve().parent.parent / "data" / "rates"
@@ -41,6 +43,9 @@ CONFIDENCES = frozenset({"A", "B"})
 UNIT_GRAMS = {"g": Decimal(1), "oz": OUNCE_G}
 KINDS = frozenset(k.value for k in Kind)
 STAMP_STYLES = frozenset({"count", "face", "imprint"})
+# What a weight step says; ``limit`` is a neutral weight such as "3.5 oz".
+UP_TO = N_("up to %(limit)s")
+ANY_WEIGHT_WORDS = N_("any weight")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +63,22 @@ class Step:
     """One "weight not over" step of one product, in grams."""
 
     max_g: Decimal  # inclusive; ANY_WEIGHT for a postcard of any weight
-    label: str  # "up to 1 oz", "any weight"
+    label: str  # "up to 1 oz", "any weight": step_message(limit) in English
     amount_minor: int
     amount: Decimal
     product: str
     stamp: Stamp | None
     source: str
     confidence: str
+    limit: str | None  # the bound in the operator's unit, "1 oz"; None: any weight
+
+
+def step_message(limit: str | None) -> tuple[str, dict[str, str]]:
+    """Say what a weight step covers, as a template and its params to translate.
+
+    *limit* is a :attr:`Step.limit` ("1 oz"), or ``None`` for a step of any weight.
+    """
+    return (UP_TO, {"limit": limit}) if limit is not None else (ANY_WEIGHT_WORDS, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,13 +655,16 @@ def _read_product(f, i, spec, op, columns_of, stamps, source, confidence, combos
         if not all(combo[j] in allowed for j, allowed in when):
             continue
         for bound, amounts in bounds:
-            label = "any weight" if bound == ANY_WEIGHT else f"up to {_plain(bound)} {op.unit}"
+            limit = None if bound == ANY_WEIGHT else f"{_plain(bound)} {op.unit}"
+            label = english(*step_message(limit))
             with localcontext() as ctx:
                 # Exact: the product of two short decimals needs far fewer than 50 digits.
                 ctx.prec = 50
                 max_g = bound * unit
             for zones, amount in zip(columns, amounts, strict=True):
-                step = Step(max_g, label, amount, amount * scale, name, stamp, source, confidence)
+                step = Step(
+                    max_g, label, amount, amount * scale, name, stamp, source, confidence, limit
+                )
                 for kind in kinds:
                     for zone in zones:
                         ladders.setdefault((kind, zone, combo), []).append(step)

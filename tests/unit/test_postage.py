@@ -6,14 +6,22 @@ Every published-price case cites the FACTS.md section and line its price is read
 
 import dataclasses
 import datetime as dt
+import itertools
+import re
+import textwrap
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS
+from babel.messages.extract import extract_from_file
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from app.services import countries
+from app.services import postage
 from app.services.errors import ValidationFailed
 from app.services.postage import NoPublishedPrice
 from app.services.postage import Quote
@@ -265,6 +273,16 @@ def test_a_weight_equal_to_a_bound_belongs_to_that_step(weight, step, amount):
     assert (q.weight_step, q.amount) == (step, Decimal(amount))
 
 
+def test_the_weight_step_is_also_a_message_to_translate():
+    letter = quote(origin="US", destination="KG", kind="letter", weight_g=oz("2"), on=TODAY)
+    card = quote(origin="DE", destination="DE", kind="postcard", weight_g=g(5), on=TODAY)
+
+    assert letter.weight_limit == "2 oz"
+    assert letter.weight_step_message == ("up to %(limit)s", {"limit": "2 oz"})
+    assert (card.weight_limit, card.weight_step) == (None, "any weight")
+    assert card.weight_step_message == ("any weight", {})
+
+
 def test_a_letter_one_milligram_over_3_5_oz_is_too_heavy():
     with pytest.raises(NoPublishedPrice) as caught:
         quote(
@@ -377,6 +395,36 @@ def test_no_published_price_is_a_validation_failure_the_logger_can_catch():
     assert caught.value.message == "USPS has no service to Somalia"
 
 
+def test_a_refusal_keeps_the_country_as_a_code_and_names_it_in_english():
+    with pytest.raises(NoPublishedPrice) as caught:
+        quote(origin="US", destination="SO", kind="letter", weight_g=g(20), on=TODAY)
+    error = caught.value.errors[0]
+
+    assert error.message == "%(operator)s has no service to %(to_country)s"
+    assert error.params == {"operator": "USPS", "to_country": "SO"}
+    assert error.text == caught.value.message == "USPS has no service to Somalia"
+    # What the views do in French, before any sentence is translated:
+    shown = {**error.params, "to_country": countries.country_name("SO", "fr")}
+    assert error.message % shown == "USPS has no service to Somalie"
+
+
+def test_a_too_heavy_letter_is_one_sentence_with_its_weights_as_params():
+    with pytest.raises(NoPublishedPrice) as caught:
+        quote(origin="US", destination="KG", kind="letter", weight_g=oz("4"), on=TODAY)
+    error = caught.value.errors[0]
+
+    assert error.message == (
+        "%(operator)s takes letters to %(to_country)s up to %(heaviest)s; "
+        "this one weighs %(weight)s: send it as a large envelope"
+    )
+    assert error.params == {
+        "operator": "USPS",
+        "to_country": "KG",
+        "weight": "4 oz",
+        "heaviest": "3.5 oz",
+    }
+
+
 def test_nonmachinable_changes_nothing_where_no_surcharge_applies():
     plain = quote(origin="US", destination="KG", kind="postcard", weight_g=g(5), on=TODAY)
     flagged = quote(
@@ -452,6 +500,33 @@ def test_options_are_read_leniently():
     )
 
     assert q.product == "Royal Mail 2nd Class letter"
+
+
+@pytest.mark.parametrize(
+    ("origin", "options", "text"),
+    [
+        ("GB", {"class": "third"}, "Royal Mail class must be first or second, not “third”"),
+        (
+            "CA",
+            {"purchase": "gift"},
+            "Canada Post purchase must be booklet or single or meter, not “gift”",
+        ),
+        ("GB", {"speed": "fast"}, "Royal Mail has no option “speed”; it has class"),
+        ("AU", {"class": "first"}, "Australia Post has no option “class”"),
+    ],
+)
+def test_a_bad_option_is_refused_in_one_sentence(origin, options, text):
+    with pytest.raises(ValidationFailed) as caught:
+        quote(
+            origin=origin,
+            destination=origin,
+            kind="letter",
+            weight_g=g(20),
+            on=TODAY,
+            options=options,
+        )
+
+    assert [e.text for e in caught.value.errors] == [text]
 
 
 def test_parse_options():
@@ -599,3 +674,256 @@ def test_within_a_kind_and_table_the_price_never_falls_as_weight_rises(cell, a, 
         # Whatever a table prices heavier, it prices lighter too, and not dearer.
         assert light_price is not None
         assert light_price <= heavy_price
+
+
+# Messages are templates to translate ----------------------------------------------------------
+
+POSTAGE_PY = Path(postage.__file__)
+FIELD = re.compile(r"%\((\w+)\)s")
+
+
+def marked(path: Path) -> set[str]:
+    """The messages pybabel extracts from *path* (``N_``, and ``Nn_`` with ``-k Nn_:1,2``)."""
+    keywords = DEFAULT_KEYWORDS | {"Nn_": (1, 2)}
+    found = set()
+    for _line, message, _comments, _context in extract_from_file("python", path, keywords):
+        found.update(message if isinstance(message, tuple) else (message,))
+    return found
+
+
+def _errors(call, **kwargs) -> list:
+    try:
+        call(**kwargs)
+    except ValidationFailed as failure:
+        return failure.errors
+    return []
+
+
+def swept_pieces(book) -> list[dict]:
+    """Pieces for quote() across every table of *book*: each posting day a table starts or
+    stops, one country per zone and one the operator does not serve or map, each kind,
+    light and heavy, each choice of options, with and without the nonmachinable surcharge."""
+    swept = []
+    for op in book.operators.values():
+        combos = itertools.product(*(o.values for o in op.options.values()))
+        choices = [None, *(dict(zip(op.options, c, strict=True)) for c in combos)]
+        days = {op.dates[0] - dt.timedelta(days=1)}
+        for table in op.tables:
+            days.add(table.effective_from)
+            if table.valid_until is not None:
+                days.add(table.valid_until + dt.timedelta(days=1))
+            unmapped = sorted(countries.all_codes() - table.zone_map.lookup.keys())
+            by_zone = {zone: code for code, zone in sorted(table.zone_map.lookup.items())}
+            to = {*by_zone.values(), *sorted(table.zone_map.not_served)[:1], *unmapped[:1]}
+            swept += [
+                {
+                    "origin": sorted(op.origins)[0],
+                    "destination": destination,
+                    "kind": kind,
+                    "weight_g": weight,
+                    "on": day,
+                    "options": options,
+                    "nonmachinable": nonmachinable,
+                    "book": book,
+                }
+                for day, destination, kind, weight, options, nonmachinable in itertools.product(
+                    sorted(days),
+                    sorted(to),
+                    ("postcard", "letter", "large_envelope"),
+                    (g(20), g(4999)),
+                    choices,
+                    (False, True),
+                )
+            ]
+    return swept
+
+
+# Bad input, each as a change to a good piece.
+BAD_INPUT = [
+    {"origin": "ZZ", "destination": "", "kind": "parcel", "weight_g": Decimal(0), "on": "soon"},
+    {"origin": "FR"},
+    {"destination": None},
+    {"destination": 840},
+    {"kind": None},
+    {"weight_g": "twenty"},
+    {"weight_g": Decimal("5000.001")},
+    {"options": {"class": "second"}},
+    {"origin": "AU", "options": {"class": "second"}},
+    {"origin": "GB", "options": {"speed": "fast"}},
+    {"origin": "GB", "options": {"class": "third"}},
+    {"origin": "CA", "options": {"purchase": "gift"}},
+]
+
+# A made-up operator whose tables reach the refusals the shipped ones never give: an option
+# of one value and one of four, a surcharge declared for every kind but never priced, a
+# partial table that prices some kinds to a zone and not others, and a complete table whose
+# ladders all end.
+TEST_POST = {
+    "operator.toml": """
+        name = "Test Post"
+        currency = "EUR"
+        unit = "g"
+        origins = ["DE"]
+
+        [options.class]
+        values = ["first", "second"]
+        default = "first"
+
+        [options.form]
+        values = ["flat"]
+        default = "flat"
+
+        [options.speed]
+        values = ["a", "b", "c", "d"]
+        default = "a"
+
+        [surcharges]
+        nonmachinable = ["postcard", "letter", "large_envelope"]
+    """,
+    "zones/2025-01-01.toml": """
+        edition = 2025-01-01
+        source = "test"
+        confidence = "A"
+        default = "world"
+        not_served = ["SO"]
+
+        [zones]
+        near = ["FR"]
+        far = ["NL"]
+    """,
+    "2025-01-01.toml": """
+        effective_from = 2025-01-01
+        source = "test"
+        confidence = "A"
+        partial = true
+        zone_map = "2025-01-01"
+
+        [[products]]
+        name = "Card"
+        kinds = ["postcard"]
+        columns = ["domestic", "near"]
+        when = { class = "first" }
+        steps = [["20", 100, 150]]
+
+        [[products]]
+        name = "Letter"
+        kinds = ["letter"]
+        columns = ["domestic", "far"]
+        when = { class = "first" }
+        steps = [["20", 100, 150]]
+
+        [[products]]
+        name = "Flat"
+        kinds = ["large_envelope"]
+        columns = ["domestic"]
+        when = { class = "first" }
+        steps = [["500", 300]]
+    """,
+    "2026-01-01.toml": """
+        effective_from = 2026-01-01
+        valid_until = 2026-12-31
+        source = "test"
+        confidence = "A"
+        partial = false
+        zone_map = "2025-01-01"
+
+        [[products]]
+        name = "Any"
+        kinds = ["postcard", "letter"]
+        columns = ["domestic", "near", "far", "world"]
+        steps = [["20", 100, 150, 150, 200]]
+
+        [[products]]
+        name = "Flat"
+        kinds = ["large_envelope"]
+        columns = ["domestic", "near", "far", "world"]
+        steps = [["500", 300, 350, 350, 400]]
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory) -> list:
+    """The errors of pieces swept over the shipped tables and Test Post's, of bad input,
+    and of bad options and channels."""
+    root = tmp_path_factory.mktemp("rates")
+    for name, text in TEST_POST.items():
+        path = root / "test_post" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    test_post = load_rate_book(root=root)
+    errors = []
+    for book in (load_rate_book(), test_post):
+        for kwargs in swept_pieces(book):
+            errors += _errors(quote, **kwargs)
+    for options in ({"form": "round"}, {"speed": "e"}):
+        piece = {"origin": "DE", "destination": "DE", "kind": "letter", "weight_g": g(20)}
+        errors += _errors(quote, **piece, on=TODAY, options=options, book=test_post)
+    for changes in BAD_INPUT:
+        good = {"origin": "US", "destination": "KG", "kind": "letter", "weight_g": g(20)}
+        errors += _errors(quote, **(good | {"on": TODAY} | changes))
+    for pairs in (["class"], ["class=first", "class=second"]):
+        errors += _errors(parse_options, pairs=pairs)
+    errors += _errors(default_piece, channel="pigeon")
+    return errors
+
+
+# The fields a postage message may have: what the views know how to show.
+PARAMS = {
+    "operator",  # a postal service's name, a proper noun
+    "from_country",  # ISO codes, shown as the country's name in the reader's language
+    "to_country",
+    "date",  # ISO dates
+    "first_date",
+    "table_date",
+    "until_date",
+    "weight",  # neutral weights: "4 oz", "101 g"
+    "heaviest",
+    "max_g",
+    "value",  # what was typed
+    "option",  # API words: an option's name, values, name=value pairs
+    "options",
+    "choice1",
+    "choice2",
+    "choice3",
+    "choices",
+}
+
+
+def test_every_template_has_only_named_fields_the_views_know():
+    templates = marked(POSTAGE_PY)
+
+    assert len(templates) >= 30
+    for template in templates:
+        assert set(FIELD.findall(template)) <= PARAMS, template
+        # Only %(name)s fields: no str.format braces, no positional or other % directive.
+        assert not re.search(r"[{}]|%(?!\(\w+\)s)", template), template
+
+
+def test_every_refusal_is_a_marked_template_its_params_fill(refusals):
+    templates = marked(POSTAGE_PY)
+
+    assert len(refusals) > 1000
+    for error in refusals:
+        # A static sentence pybabel finds, not one built at run time.
+        assert error.message in templates, error.message
+        assert set(FIELD.findall(error.message)) <= set(error.params), error.message
+        assert set(error.params) <= PARAMS, error.message
+        assert "%" not in error.message % error.params
+        assert "%" not in error.text and not re.search("[{}]", error.text)
+
+
+def test_a_country_param_holds_a_code(refusals):
+    for error in refusals:
+        for name, value in error.params.items():
+            if name.endswith("country"):
+                assert countries.is_country(value), (error.message, value)
+
+
+def test_the_sweep_gives_every_refusal_a_table_that_loads_can_give(refusals):
+    seen = {error.message for error in refusals}
+    # A complete table prices every kind to every zone it maps (flask rates check refuses
+    # it otherwise), so it never lacks a kind, nor a large envelope for a heavy letter.
+    unreachable = {*postage._NOT_CARRIED.values(), postage._TOO_HEAVY["letter"]}
+
+    assert marked(POSTAGE_PY) - seen == unreachable

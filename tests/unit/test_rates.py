@@ -13,6 +13,7 @@ from app.services.rates import RATES_DIR
 from app.services.rates import RateDataError
 from app.services.rates import check_rate_tables
 from app.services.rates import load_rate_book
+from app.services.rates import step_message
 from app.services.rates import uncovered_destinations
 
 OPERATORS = {"usps", "royal_mail", "canada_post", "deutsche_post", "australia_post"}
@@ -68,6 +69,28 @@ def test_step_bounds_are_exact_grams():
 
     assert letter.bounds == tuple(Decimal(oz) * OUNCE_G for oz in ("1", "2", "3", "3.5"))
     assert flat.bounds[-1] == Decimal("15.994") * OUNCE_G == Decimal("453.42227286125")
+
+
+def test_a_step_says_its_limit_as_a_message_to_translate():
+    table = load_rate_book().operators["usps"].table_on(dt.date(2025, 11, 20))
+    letter = table.prices["letter", "6", ()].steps[-1]
+    deutsche_post = load_rate_book().operators["deutsche_post"].table_on(dt.date(2025, 11, 20))
+    postcard = deutsche_post.prices["postcard", "domestic", ()]
+
+    assert (letter.limit, letter.label) == ("3.5 oz", "up to 3.5 oz")
+    assert step_message(letter.limit) == ("up to %(limit)s", {"limit": "3.5 oz"})
+    assert (postcard.steps[-1].limit, postcard.steps[-1].label) == (None, "any weight")
+    assert step_message(None) == ("any weight", {})
+
+
+def test_every_step_label_is_its_message_in_english():
+    book = load_rate_book()
+    for op in book.operators.values():
+        for table in op.tables:
+            for prices in table.prices.values():
+                for step in prices.steps:
+                    message, params = step_message(step.limit)
+                    assert step.label == message % params
 
 
 def test_usps_zone_map_follows_notice_123():

@@ -3,7 +3,12 @@
 import json
 
 import pytest
+from flask_babel import get_locale
+from flask_babel import gettext
+from flask_babel import ngettext
 
+from app.services.postage import quote
+from app.services.stamp_advice import stamps_text
 from tests.conftest import page
 
 
@@ -192,3 +197,28 @@ def test_an_unpriced_batch_says_postage_unknown(client, auth, make, world):
     auth.login()
     text = page(client.get(f"/batches/{batch.id}")).select_one(".postage-line").get_text(" ")
     assert "Postage unknown" in text and "France" in text
+
+
+def test_a_refusal_names_the_country_in_the_readers_language(client):
+    query = "/api/v1/postage/quote?from=US&kind=letter&weight_g=20&on=2025-11-20"
+
+    english = client.get(f"{query}&to=SO").get_json()["errors"][0]["message"]
+    french = client.get(f"{query}&to=SO&lang=fr").get_json()["errors"][0]["message"]
+    spanish = client.get(f"{query}&to=MC", headers={"Accept-Language": "es"}).get_json()
+
+    assert english == "USPS has no service to Somalia"
+    assert "Somalie" in french and "SO" not in french
+    assert "Mónaco" in spanish["errors"][0]["message"]
+
+
+def test_stamp_advice_takes_flask_babels_functions(app):
+    q = quote(origin="DE", destination="KG", kind="letter", weight_g=20, on="2025-11-20")
+    card = quote(origin="US", destination="KG", kind="letter", weight_g=80, on="2025-11-20")
+
+    with app.test_request_context("/postage?lang=fr"):
+        shown = stamps_text(q, gettext=gettext, ngettext=ngettext, locale=str(get_locale()))
+        cards = stamps_text(card, gettext=gettext, ngettext=ngettext, locale=str(get_locale()))
+
+    # Until the catalogs translate the sentence, it stays English around French money.
+    assert shown.replace("\xa0", " ") == "1,25 € in stamps"
+    assert cards == "3 Global Forever stamps"
