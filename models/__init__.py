@@ -21,6 +21,10 @@ from models.mailing import Mailing
 from models.mailing import MailingBatchCreate
 from models.mailing import MailingEvent
 from models.mailing import MailingStatus
+from models.tally import ChapterTally
+from models.tally import DayTally
+from models.tally import MailingTally
+from models.tally import PlaceTally
 from models.user import ApiToken
 from models.user import Role
 from models.user import User
@@ -36,11 +40,15 @@ __all__ = [
     "Chapter",
     "ChapterCreate",
     "ChapterKind",
+    "ChapterTally",
+    "DayTally",
     "Kind",
     "Mailing",
     "MailingBatchCreate",
     "MailingEvent",
     "MailingStatus",
+    "MailingTally",
+    "PlaceTally",
     "Recipient",
     "RecipientCreate",
     "RecipientRole",

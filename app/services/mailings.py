@@ -12,6 +12,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
+from app.services import totals
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import Conflict
@@ -155,7 +156,10 @@ def log_mailings(
             session.add(batch)
             session.flush()
             # Core, not the ORM's bulk path: these rows need no identity map.
-            session.connection().execute(Mailing.__table__.insert(), _mailing_rows(batch, data))
+            rows = _mailing_rows(batch, data)
+            session.connection().execute(Mailing.__table__.insert(), rows)
+            # Dashboard tallies: counted in this same transaction (services/totals.py).
+            totals.count_logged(session, rows)
             session.commit()
             return LoggedBatch(batch=batch, created=True)
         except ValidationFailed:
@@ -365,6 +369,7 @@ def change_status(
     current = list(session.exec(select(Mailing).where(Mailing.id.in_(ids))).all())
     last_events = _last_events(session, ids) if action == "undo" else {}
     changed, reasons = 0, set()
+    moves = []  # (mailing, from, to) for the dashboard tallies
     now = dt.datetime.now(dt.UTC)
     for mailing in current:
         target, reason = _target_status(mailing, action, last_events.get(mailing.id))
@@ -381,8 +386,11 @@ def change_status(
                 at=now,
             )
         )
+        moves.append((mailing, mailing.status, target))
         mailing.status = target
         changed += 1
+    # Dashboard tallies: the moved mailings change status there too, in this transaction.
+    totals.count_moved(session, moves)
     session.commit()
     skipped = len(current) - changed
     return StatusResult(changed, skipped, " ".join(sorted(reasons)) or None)
