@@ -63,11 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from app.views import batches
     from app.views import campaigns
     from app.views import chapters
+    from app.views import dashboard
     from app.views import mailings
     from app.views import main
     from app.views import users
 
-    for module in (main, account, campaigns, chapters, users, mailings, batches, api):
+    for module in (main, account, campaigns, chapters, users, mailings, batches, dashboard, api):
         app.register_blueprint(module.bp)
 
 

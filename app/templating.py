@@ -1,4 +1,4 @@
-"""Template filters for dates, money, countries and codes, in the reader's locale."""
+"""Template filters for dates, numbers, money, countries and codes, in the reader's locale."""
 
 from decimal import Decimal
 
@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import format_currency
 from flask_babel import format_date
 from flask_babel import format_datetime
+from flask_babel import format_decimal
 from flask_babel import get_locale
 
 from app.services import countries
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date(d, "medium"), "date_format")
     app.add_template_filter(lambda d: format_datetime(d, "medium"), "datetime_format")
     app.add_template_filter(money, "money")
+    app.add_template_filter(lambda n: format_decimal(n), "number")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_code, "code_groups")
     app.context_processor(lambda: {"html_lang": str(get_locale() or "en")})

@@ -1,0 +1,384 @@
+"""The dashboard: a campaign's totals for staff, and a chapter's share for its coordinator.
+
+Filters live in the query string (``since``, ``until``, ``channel``, and ``chapter`` for
+staff), and the CSV and JSON links carry the same filters and the same numbers.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from flask import Blueprint
+from flask import abort
+from flask import jsonify
+from flask import make_response
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import select
+
+from app import charts
+from app import db
+from app import worldmap
+from app.auth import signed_in_required
+from app.forms import CHANNEL_LABELS
+from app.services import campaigns
+from app.services import countries
+from app.services import totals
+from models import Campaign
+from models import CampaignStatus
+from models import Channel
+from models import Chapter
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+ROLE_LABELS = {
+    "appeal": "Appeals to officials",
+    "solidarity": "Greetings to the prisoner",
+    "copy": "Copies",
+}
+STATUS_LABELS = {"posted": "Posted", "logged": "Logged, not yet posted", "void": "Void"}
+TOP_CHAPTERS = 10
+# Above this many chapters the filter asks for a short name instead of offering a list.
+CHAPTER_LIST_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown table: its label, its count, the whole campaign's count."""
+
+    label: str
+    count: int
+    whole: int | None = None
+    href: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """What one dashboard request shows: the campaign, the chosen filters, the totals."""
+
+    campaign: Campaign
+    filters: totals.Filters
+    chapter: Chapter | None
+    whole: totals.Totals
+    share: totals.Totals | None
+    recipients: dict[int, object]
+    problems: dict[str, str]
+
+    @property
+    def main(self) -> totals.Totals:
+        """The totals the charts draw: the chapter's share if there is one."""
+        return self.share if self.share is not None else self.whole
+
+    def rows(self, part: str, label, keys=None) -> list[Row]:
+        """Rows of one breakdown (``by_channel``…), each beside the whole campaign's count."""
+        main = getattr(self.main, part)
+        whole = getattr(self.whole, part) if self.share is not None else None
+        keys = list(main) if keys is None else list(keys)
+        if whole is not None and part not in ("by_country",):
+            keys += [k for k in whole if k not in keys]
+        return [
+            Row(label(k), main.get(k, 0), whole.get(k, 0) if whole is not None else None)
+            for k in keys
+        ]
+
+    def town_rows(self) -> list[Row]:
+        """Towns with at least SMALL_COUNT mailings, then one row for all the others."""
+        shown, other = self.main.shown_towns()
+        whole = {(t.country, t.key): t.mailings for t in self.whole.towns}
+        pair = self.share is not None
+        rows = [
+            Row(t.name, t.mailings, whole.get((t.country, t.key)) if pair else None, note=t.country)
+            for t in shown
+        ]
+        if other.places:
+            note = f"{other.places} towns with fewer than {totals.SMALL_COUNT} mailings each"
+            rows.append(Row("Other towns", other.mailings, None, note=note))
+        return rows
+
+
+def _load(slug: str) -> View:
+    """Read the campaign, the filters and the totals for this request.
+
+    :raise 404: if there is no such campaign, a draft is asked for by a coordinator, or
+        a coordinator asks for another chapter.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    user = current_user.row
+    if campaign.status == CampaignStatus.DRAFT and not user.is_staff:
+        abort(404)
+    args, problems, values = request.args, {}, {}
+    for name in ("since", "until"):
+        if raw := args.get(name, "").strip():
+            try:
+                values[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                problems[name] = "Enter a date like 2025-12-10."
+    if (channel := args.get("channel", "")) and channel not in set(Channel):
+        problems["channel"] = "Choose a channel from the list."
+    elif channel:
+        values["channel"] = channel
+    chapter = None
+    wanted = args.get("chapter", "").strip()
+    if user.is_staff:
+        if wanted:
+            chapter = session.exec(select(Chapter).where(Chapter.slug == wanted)).first()
+            if chapter is None:
+                problems["chapter"] = "There is no chapter with this short name."
+    else:
+        chapter = session.get(Chapter, user.chapter_id) if user.chapter_id else None
+        if wanted and (chapter is None or wanted != chapter.slug):
+            abort(404)  # another chapter's share is not this coordinator's to see
+    if chapter is not None:
+        values["chapter_id"] = chapter.id
+    filters = totals.Filters(**values)
+    campaign_wide = totals.Filters(**{k: v for k, v in values.items() if k != "chapter_id"})
+    top = TOP_CHAPTERS if user.is_staff else 0
+    whole = totals.summarize(session, campaign.id, campaign_wide, top_chapters=top)
+    share = totals.summarize(session, campaign.id, filters) if chapter is not None else None
+    recipients = {r.id: r for r in campaigns.recipients_of(session, campaign)}
+    return View(campaign, filters, chapter, whole, share, recipients, problems)
+
+
+@bp.get("/<slug>")
+@signed_in_required
+def show(slug: str):
+    """Show a campaign's totals, or a chapter's share beside them, as charts and tables.
+
+    :raise 404: if there is no such campaign, or it is not the reader's to see.
+    """
+    view = _load(slug)
+    locale = str(get_locale() or "en")
+    main = view.main
+    start = view.filters.since or view.campaign.starts_on
+    last_day = max(main.by_day, default=start)
+    ended = view.campaign.ends_on if (view.campaign.ends_on or _today()) < _today() else None
+    end = view.filters.until or max(last_day, ended or last_day)
+    scope = view.chapter.name if view.chapter else view.campaign.title
+    day_chart = charts.days(
+        main.by_day,
+        start,
+        max(end, start),
+        title=f"Mailings per day, {scope}",
+        description=_day_description(main),
+        locale=locale,
+    )
+    world = worldmap.svg(
+        main.by_country,
+        name=lambda code: countries.country_name(code, locale),
+        title=f"Where the mail came from, {scope}",
+        description=_country_description(main, locale),
+    )
+    session = db.get_session()
+    few_chapters = (
+        current_user.is_staff
+        and session.exec(select(func.count()).select_from(Chapter)).one() <= CHAPTER_LIST_LIMIT
+    )
+    response = make_response(
+        render_template(
+            "dashboard/show.html",
+            view=view,
+            main=main,
+            day_chart=day_chart,
+            world=world,
+            legend=worldmap.legend(),
+            chapters=campaigns.all_chapters(session) if few_chapters else None,
+            channel_labels={c.value: label for c, label in CHANNEL_LABELS.items()},
+            country_name=lambda code: countries.country_name(code, locale),
+            recipient_name=lambda i: view.recipients[i].name if i in view.recipients else "?",
+            top_rows=[
+                Row(c.name, c.mailings, href=_with_args(slug, chapter=c.slug))
+                for c in view.whole.top_chapters
+            ],
+            role_labels=ROLE_LABELS,
+            status_labels=STATUS_LABELS,
+            charts=charts,
+            small=totals.SMALL_COUNT,
+            args=request.args,
+            export_args={k: v for k, v in request.args.items() if v},
+        ),
+        422 if view.problems else 200,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<slug>/totals.json")
+@signed_in_required
+def totals_json(slug: str):
+    """Send the dashboard's numbers, with its filters, as JSON.
+
+    :raise 404: if there is no such campaign, or it is not the reader's to see.
+    """
+    view = _load(slug)
+    if view.problems:
+        return _problems(view.problems)
+    body = {
+        "campaign": view.campaign.slug,
+        "filters": _filters_document(view),
+        "campaign_totals": _document(view, view.whole, view.campaign.goal),
+    }
+    if view.share is not None:
+        body["chapter"] = {"slug": view.chapter.slug, "name": view.chapter.name}
+        body["chapter_totals"] = _document(view, view.share, view.chapter.goal)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<slug>/totals.csv")
+@signed_in_required
+def totals_csv(slug: str):
+    """Send the dashboard's numbers, with its filters, as a CSV file.
+
+    :raise 404: if there is no such campaign, or it is not the reader's to see.
+    """
+    view = _load(slug)
+    if view.problems:
+        return _problems(view.problems)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["scope", "section", "key", "label", "mailings", "amount", "currency"])
+    scopes = [("campaign", view.whole, view.campaign.goal)]
+    if view.share is not None:
+        scopes.append((f"chapter:{view.chapter.slug}", view.share, view.chapter.goal))
+    for scope, result, goal in scopes:
+        for row in _csv_rows(view, result, goal):
+            writer.writerow([_safe_cell(scope), *(_safe_cell(v) for v in row)])
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    suffix = f"-{view.chapter.slug}" if view.chapter else ""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{view.campaign.slug}{suffix}-totals.csv"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _with_args(slug: str, **changes) -> str:
+    """Link to this dashboard with the current filters, some of them changed."""
+    args = {k: v for k, v in request.args.items() if v}
+    return url_for("dashboard.show", slug=slug, **(args | changes))
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _problems(problems: dict[str, str]):
+    body = {"errors": [{"field": f, "message": m} for f, m in problems.items()]}
+    return jsonify(body), 422
+
+
+def _day_description(result: totals.Totals) -> str:
+    if not result.by_day:
+        return "No mail yet."
+    busiest, count = max(result.by_day.items(), key=lambda kv: (kv[1], kv[0]))
+    return (
+        f"{result.total:,} mailings over {len(result.by_day)} days; the busiest day was "
+        f"{busiest.isoformat()} with {count:,}. The table below lists every day."
+    )
+
+
+def _country_description(result: totals.Totals, locale: str) -> str:
+    if not result.by_country:
+        return "No mail yet."
+    named = [
+        f"{countries.country_name(code, locale)} {count:,}"
+        for code, count in list(result.by_country.items())[:10]
+    ]
+    more = result.countries - len(named)
+    tail = f", and {more} more (see the table)" if more > 0 else ""
+    return f"Mail came from {result.countries} countries: " + ", ".join(named) + tail + "."
+
+
+def _filters_document(view: View) -> dict:
+    f = view.filters
+    return {
+        "chapter": view.chapter.slug if view.chapter else None,
+        "channel": f.channel,
+        "since": f.since.isoformat() if f.since else None,
+        "until": f.until.isoformat() if f.until else None,
+    }
+
+
+def _document(view: View, result: totals.Totals, goal: int | None) -> dict:
+    """The totals as JSON: the same numbers the page shows, towns under 5 folded."""
+    towns, other = result.shown_towns()
+    return {
+        "total": result.total,
+        "goal": goal,
+        "progress": totals.progress(result.total, goal),
+        "by_status": result.by_status,
+        "by_channel": result.by_channel,
+        "by_role": result.by_role,
+        "by_recipient": {
+            view.recipients[r].key if r in view.recipients else str(r): n
+            for r, n in result.by_recipient.items()
+        },
+        "by_country": result.by_country,
+        "by_town": [{"town": t.name, "country": t.country, "mailings": t.mailings} for t in towns],
+        "other_towns": {"towns": other.places, "mailings": other.mailings},
+        "by_day": {day.isoformat(): n for day, n in result.by_day.items()},
+        "postage": {
+            currency: {
+                "amount": str(p.amount),
+                "amount_minor": p.amount_minor,
+                "mailings": p.mailings,
+            }
+            for currency, p in result.postage.items()
+        },
+        "top_chapters": [
+            {"slug": c.slug, "name": c.name, "mailings": c.mailings} for c in result.top_chapters
+        ],
+    }
+
+
+def _csv_rows(view: View, result: totals.Totals, goal: int | None):
+    """Yield ``(section, key, label, mailings, amount, currency)`` rows for one scope."""
+    yield ("total", "", "", result.total, "", "")
+    if goal:
+        yield ("goal", "", "", goal, "", "")
+    for status, n in result.by_status.items():
+        yield ("status", status, STATUS_LABELS.get(status, status), n, "", "")
+    for channel, n in result.by_channel.items():
+        yield ("channel", channel, CHANNEL_LABELS.get(channel, channel), n, "", "")
+    for role, n in result.by_role.items():
+        yield ("role", role, ROLE_LABELS.get(role, role), n, "", "")
+    for recipient_id, n in result.by_recipient.items():
+        r = view.recipients.get(recipient_id)
+        yield ("recipient", r.key if r else recipient_id, r.name if r else "", n, "", "")
+    for code, n in result.by_country.items():
+        yield ("country", code, countries.country_name(code), n, "", "")
+    towns, other = result.shown_towns()
+    for t in towns:
+        yield ("town", f"{t.country}/{t.key}", t.name, t.mailings, "", "")
+    if other.places:
+        label = f"Other towns ({other.places}, fewer than {totals.SMALL_COUNT} mailings each)"
+        yield ("town", "other", label, other.mailings, "", "")
+    for day, n in result.by_day.items():
+        yield ("day", day.isoformat(), "", n, "", "")
+    for currency, p in result.postage.items():
+        yield ("postage", currency, "", p.mailings, str(p.amount), currency)
+    for c in result.top_chapters:
+        yield ("chapter", c.slug, c.name, c.mailings, "", "")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%", "{")
+
+
+def _safe_cell(value):
+    """Keep a spreadsheet from reading typed text (a town, a chapter) as a formula."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
