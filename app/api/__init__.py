@@ -16,3 +16,7 @@ def _invalid(failure: ValidationFailed):
     """Answer refused input with 422 and one entry per field."""
     body = {"errors": [{"field": e.field, "message": e.message} for e in failure.errors]}
     return jsonify(body), 422
+
+
+# The resource modules add their routes to ``bp`` when imported.
+from app.api import totals  # noqa: E402, F401

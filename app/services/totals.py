@@ -49,6 +49,9 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from app.services.database import begin_write
+from app.services.errors import NotFound
+from models import Campaign
+from models import CampaignStatus
 from models import Chapter
 from models import ChapterTally
 from models import DayTally
@@ -160,6 +163,25 @@ class Totals:
         shown = {c: n for c, n in self.by_country.items() if n >= minimum}
         rest = [n for n in self.by_country.values() if n < minimum]
         return shown, Folded(len(rest), sum(rest))
+
+
+def public_scope(
+    session: Session, slug: str, chapter_slug: str | None = None
+) -> tuple[Campaign, Chapter | None]:
+    """Return the campaign (and chapter) whose totals a public page or the API may show.
+
+    :raises NotFound: for an unknown or draft campaign, or a chapter that does not
+        exist or has not turned its public counter on.
+    """
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).scalars().first()
+    if campaign is None or campaign.status == CampaignStatus.DRAFT:
+        raise NotFound(slug)
+    if chapter_slug is None:
+        return campaign, None
+    chapter = session.exec(select(Chapter).where(Chapter.slug == chapter_slug)).scalars().first()
+    if chapter is None or not chapter.public_counter:
+        raise NotFound(chapter_slug)
+    return campaign, chapter
 
 
 def progress(total: int, goal: int | None) -> float | None:
