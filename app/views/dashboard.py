@@ -13,6 +13,7 @@ from flask import Blueprint
 from flask import abort
 from flask import jsonify
 from flask import make_response
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -144,6 +145,21 @@ def _load(slug: str) -> View:
     share = totals.summarize(session, campaign.id, filters) if chapter is not None else None
     recipients = {r.id: r for r in campaigns.recipients_of(session, campaign)}
     return View(campaign, filters, chapter, whole, share, recipients, problems)
+
+
+@bp.get("")
+@signed_in_required
+def index():
+    """List the campaigns with a dashboard: going to the only one if there is one."""
+    session = db.get_session()
+    shown = [
+        c
+        for c in campaigns.all_campaigns(session)
+        if current_user.is_staff or c.status != CampaignStatus.DRAFT
+    ]
+    if len(shown) == 1:
+        return redirect(url_for("dashboard.show", slug=shown[0].slug))
+    return render_template("dashboard/index.html", campaigns=shown)
 
 
 @bp.get("/<slug>")

@@ -212,3 +212,23 @@ def test_the_json_is_the_pages_numbers(client, auth, mail):
     ]
     assert whole["other_towns"] == {"towns": 1, "mailings": 2}
     assert [c["slug"] for c in whole["top_chapters"]] == ["class-4b", "leeds"]
+
+
+def test_the_campaign_page_links_its_counter_and_dashboard(client, auth, mail):
+    anonymous = page(client.get("/campaigns/azimjan-askarov"))
+    hrefs = {a["href"] for a in anonymous.find_all("a")}
+    assert "/counter/azimjan-askarov" in hrefs and URL not in hrefs
+    auth.login("teacher@example.org")
+    signed_in = page(client.get("/campaigns/azimjan-askarov"))
+    assert URL in {a["href"] for a in signed_in.find_all("a")}
+    nav = page(client.get("/mailings")).find("nav")
+    assert nav.find("a", string="Dashboard")["href"] == "/dashboard"
+    assert client.get("/dashboard").headers["Location"] == URL  # the only campaign
+
+
+def test_the_dashboard_index_lists_the_campaigns(client, auth, mail, make):
+    make.campaign(slug="other-case", title="Other case")
+    make.campaign(slug="secret", title="Secret", status="draft")
+    auth.login("teacher@example.org")
+    links = [a["href"] for a in page(client.get("/dashboard")).select("main li a")]
+    assert links == ["/dashboard/other-case", URL]
