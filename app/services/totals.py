@@ -37,9 +37,11 @@ from dataclasses import field
 from decimal import Decimal
 
 from babel.numbers import get_currency_precision
+from sqlalchemy import BigInteger
 from sqlalchemy import ColumnElement
 from sqlalchemy import Table
 from sqlalchemy import and_
+from sqlalchemy import cast
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -404,12 +406,17 @@ class _Source:
         return self.table.c[name]
 
 
+def _sum(column) -> ColumnElement:
+    # PostgreSQL sums a bigint as numeric (a Decimal in Python): bring it back to bigint.
+    return cast(func.sum(column), BigInteger)
+
+
 def _tally_source(table: Table) -> _Source:
     c = table.c
     return _Source(
         table=table,
-        count=func.sum(c.mailings),
-        postage=func.sum(c.postage_minor) if "postage_minor" in c else None,
+        count=_sum(c.mailings),
+        postage=_sum(c.postage_minor) if "postage_minor" in c else None,
         chapter=c.chapter_key if "chapter_key" in c else None,
         chapter_key=c.chapter_key if "chapter_key" in c else None,
         currency=c.postage_currency if "postage_currency" in c else None,
@@ -421,7 +428,7 @@ def _mailing_source() -> _Source:
     return _Source(
         table=Mailing.__table__,
         count=func.count(),
-        postage=func.coalesce(func.sum(c.postage_minor), 0),
+        postage=func.coalesce(_sum(c.postage_minor), 0),
         chapter=c.chapter_id,
         chapter_key=func.coalesce(c.chapter_id, NO_CHAPTER),
         currency=func.coalesce(c.postage_currency, NO_CURRENCY),

@@ -305,3 +305,11 @@ def test_differences_reports_a_tally_that_drifted(make, world, fresh):
         found = totals.differences(s)
         assert len(found) == 1 and found[0].startswith("day_tally")
         assert s.exec(select(func.count()).select_from(Mailing)).scalar() == 3
+
+
+def test_counts_are_ints_on_every_database(make, world, fresh):
+    log(make, world["staff"], count=3)
+    result = summary(fresh, world)
+    values = [result.total, *result.by_status.values(), *result.by_day.values()]
+    values += [*result.by_country.values(), *(t.mailings for t in result.towns)]
+    assert all(type(v) is int for v in values), values
