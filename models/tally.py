@@ -7,12 +7,17 @@ a row holds how many mailings share its key and the sum of their postage.
 
 - ``MailingTally`` keeps every dimension, so it answers any filter exactly; it is the
   one read for a single chapter (a few dozen rows) or a date range.
-- ``DayTally``, ``PlaceTally`` and ``ChapterTally`` each drop the dimensions that make
-  rows many (chapter, town, day), so a whole campaign reads in a few thousand rows.
+- ``DayTally``, ``PlaceTally`` and ``ChapterTally`` each drop dimensions that make rows
+  many (chapter, town or day), so a whole campaign reads in thousands of rows, not
+  millions.
+
+``MailingTally`` and ``DayTally`` count every mailing under its status (the dashboard
+shows posted, logged and void); ``PlaceTally`` and ``ChapterTally`` count only live
+(not void) mailings, which keeps them small: posting moves nothing there, voiding
+takes a mailing out and undoing a void puts it back.
 
 Key columns cannot be NULL (NULLs never conflict in an upsert), so ``chapter_key`` is
 the chapter's id or 0 for none, and ``postage_currency`` is "" when there is none.
-Void mailings are tallied under their status like any other; readers leave them out.
 """
 
 import datetime as dt
@@ -33,8 +38,21 @@ class MailingTally(SQLModel, table=True):
     """Mailings counted by every dimension the dashboard filters or groups by."""
 
     __tablename__ = "mailing_tally"
-    # Campaign-wide questions over a date range read this index.
-    __table_args__ = (Index("ix_mailing_tally_campaign_id_sent_on", "campaign_id", "sent_on"),)
+    # Campaign-wide questions over a date range (countries, towns, top chapters) read
+    # only this index: it holds every column they filter, group or sum.
+    __table_args__ = (
+        Index(
+            "ix_mailing_tally_campaign_id_sent_on",
+            "campaign_id",
+            "sent_on",
+            "channel",
+            "status",
+            "sender_country",
+            "sender_town_key",
+            "chapter_key",
+            "mailings",
+        ),
+    )
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     chapter_key: int = Field(primary_key=True)  # chapter id, or 0 for none
@@ -65,13 +83,12 @@ class DayTally(SQLModel, table=True):
 
 
 class PlaceTally(SQLModel, table=True):
-    """Mailings of a campaign by sender country and town, with each spelling of a town."""
+    """Live (not void) mailings of a campaign by sender country and town, by spelling."""
 
     __tablename__ = "place_tally"
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     channel: str = Field(max_length=16, primary_key=True)
-    status: str = Field(max_length=8, primary_key=True)
     sender_country: str = Field(max_length=2, primary_key=True)
     sender_town_key: str = Field(max_length=MAX_TOWN_LENGTH, primary_key=True)
     # The town as it was typed: the most common spelling names the town on the dashboard.
@@ -80,12 +97,11 @@ class PlaceTally(SQLModel, table=True):
 
 
 class ChapterTally(SQLModel, table=True):
-    """Mailings of a campaign by chapter, channel and status (staff's top chapters)."""
+    """Live (not void) mailings of a campaign by chapter and channel (the top chapters)."""
 
     __tablename__ = "chapter_tally"
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     chapter_key: int = Field(primary_key=True)  # chapter id, or 0 for none
     channel: str = Field(max_length=16, primary_key=True)
-    status: str = Field(max_length=8, primary_key=True)
     mailings: int = Field(default=0, sa_type=BigInteger)

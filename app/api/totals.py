@@ -1,9 +1,9 @@
 """``GET /api/v1/campaigns/<slug>/totals``: a campaign's public totals, cacheable.
 
 The numbers are the dashboard's (``services.totals.summarize``, void mailings left
-out). Being public, the body never names a town with fewer than ``SMALL_COUNT``
-mailings, nor a country with fewer: those are folded into ``other_towns`` and
-``other_countries``, so the breakdowns still add up to ``total``. ``?chapter=<slug>``
+out). Being public, the body names no town at all, and no country with fewer than
+``SMALL_COUNT`` mailings: those are counted together in ``other_countries``, so
+``by_country`` and it still add up to ``total``. ``?chapter=<slug>``
 gives one chapter's share, only for a chapter whose public counter is on (the
 counter page reads it to update itself).
 """
@@ -30,14 +30,6 @@ class PostageTotal(BaseModel):
     amount: str = Field(description="In the currency's units, as a decimal string: '3.40'")
     amount_minor: int = Field(description="In minor units: 340")
     mailings: int = Field(description="How many priced pieces it paid for")
-
-
-class TownTotal(BaseModel):
-    """A town with at least SMALL_COUNT mailings, named by its most common spelling."""
-
-    town: str
-    country: str = Field(description="ISO 3166-1 alpha-2")
-    mailings: int
 
 
 class FoldedTotal(BaseModel):
@@ -71,8 +63,6 @@ class CampaignTotals(BaseModel):
     by_role: dict[str, int]
     by_country: dict[str, int] = Field(description="Countries with at least 5 mailings")
     other_countries: FoldedTotal
-    by_town: list[TownTotal] = Field(description="Towns with at least 5 mailings")
-    other_towns: FoldedTotal
     by_day: dict[str, int] = Field(description="Mailings per day sent, ISO dates")
     postage: dict[str, PostageTotal] = Field(description="Postage per ISO 4217 currency")
 
@@ -85,11 +75,10 @@ def campaign_totals(session, slug: str, chapter_slug: str | None = None) -> Camp
     """
     campaign, chapter = totals.public_scope(session, slug, chapter_slug)
     result = totals.summarize(
-        session, campaign.id, totals.Filters(chapter_id=chapter.id if chapter else None)
+        session, campaign.id, totals.Filters(chapter_id=chapter.id if chapter else None), towns=0
     )
     goal = chapter.goal if chapter else campaign.goal
     countries, other_countries = result.shown_countries()
-    towns, other_towns = result.shown_towns()
     return CampaignTotals(
         campaign=campaign.slug,
         title=campaign.title,
@@ -105,8 +94,6 @@ def campaign_totals(session, slug: str, chapter_slug: str | None = None) -> Camp
         by_role=result.by_role,
         by_country=countries,
         other_countries=FoldedTotal(**vars(other_countries)),
-        by_town=[TownTotal(town=t.name, country=t.country, mailings=t.mailings) for t in towns],
-        other_towns=FoldedTotal(**vars(other_towns)),
         by_day={day.isoformat(): n for day, n in result.by_day.items()},
         postage={
             currency: PostageTotal(

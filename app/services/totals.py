@@ -10,7 +10,8 @@ lock rows in the same order and cannot deadlock on them.
 
 **Reading.** ``summarize`` answers from the smallest tally that has every dimension a
 question needs: ``DayTally`` for totals, channels, recipients, statuses, days and
-postage; ``PlaceTally`` for countries and towns; ``ChapterTally`` for the top chapters;
+postage; ``PlaceTally`` for countries and towns; ``ChapterTally`` for the top chapters (both
+hold live mailings only, so they stay small);
 ``MailingTally`` (every dimension) for one chapter or a date range. ``count_directly``
 computes the same ``Totals`` straight from the mailing table: the tests, ``flask
 totals check`` and the benchmark's baseline hold the two equal.
@@ -21,8 +22,8 @@ never in the total, the breakdowns, the progress to the goal or the postage.
 **Towns.** A town is one ``(sender_country, sender_town_key)``: case, spacing and
 accents do not split it, and a Paris in Texas is not the Paris in France. It is named
 by the spelling most (non-void) mailings of the campaign used; ties go to the
-alphabetically first. Pages fold towns under ``SMALL_COUNT`` mailings into "other
-towns" (see ``Totals.shown_towns``).
+alphabetically first. A town with fewer than ``SMALL_COUNT`` mailings is never named:
+it is counted in ``other_towns``, with any towns beyond the number asked for.
 """
 
 import datetime as dt
@@ -144,7 +145,9 @@ class Totals:
     by_recipient: dict[int, int] = field(default_factory=dict)
     by_role: dict[str, int] = field(default_factory=dict)
     by_country: dict[str, int] = field(default_factory=dict)
-    towns: tuple[Town, ...] = ()
+    towns: tuple[Town, ...] = ()  # named: at least SMALL_COUNT each, most first
+    other_towns: Folded = Folded()  # every town not named, counted together
+    town_count: int = 0
     by_day: dict[dt.date, int] = field(default_factory=dict)
     postage: dict[str, Postage] = field(default_factory=dict)
     top_chapters: tuple[ChapterCount, ...] = ()
@@ -153,12 +156,6 @@ class Totals:
     def countries(self) -> int:
         """How many countries mail came from."""
         return len(self.by_country)
-
-    def shown_towns(self, minimum: int = SMALL_COUNT) -> tuple[list[Town], Folded]:
-        """Split towns into those shown by name and the rest, folded into "other towns"."""
-        shown = [t for t in self.towns if t.mailings >= minimum]
-        rest = [t.mailings for t in self.towns if t.mailings < minimum]
-        return shown, Folded(len(rest), sum(rest))
 
     def shown_countries(self, minimum: int = SMALL_COUNT) -> tuple[dict[str, int], Folded]:
         """Split countries into those shown by name and the rest (for public pages)."""
@@ -193,9 +190,20 @@ def progress(total: int, goal: int | None) -> float | None:
 
 # --- writing: called by services.mailings inside its transaction ---------------------
 
-# (table, key columns, value columns); the order of key columns is the upsert's key.
-_TALLIES: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
-    (
+
+@dataclass(frozen=True)
+class _Tally:
+    """A tally table: its key columns (the upsert's conflict target), its sums, and
+    whether it counts only live mailings (then it has no status column)."""
+
+    table: Table
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    live_only: bool = False
+
+
+_TALLIES: tuple[_Tally, ...] = (
+    _Tally(
         MailingTally.__table__,
         (
             "campaign_id",
@@ -210,20 +218,22 @@ _TALLIES: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         ("mailings", "postage_minor"),
     ),
-    (
+    _Tally(
         DayTally.__table__,
         ("campaign_id", "sent_on", "recipient_id", "channel", "status", "postage_currency"),
         ("mailings", "postage_minor"),
     ),
-    (
+    _Tally(
         PlaceTally.__table__,
-        ("campaign_id", "channel", "status", "sender_country", "sender_town_key", "sender_town"),
+        ("campaign_id", "channel", "sender_country", "sender_town_key", "sender_town"),
         ("mailings",),
+        live_only=True,
     ),
-    (
+    _Tally(
         ChapterTally.__table__,
-        ("campaign_id", "chapter_key", "channel", "status"),
+        ("campaign_id", "chapter_key", "channel"),
         ("mailings",),
+        live_only=True,
     ),
 )
 
@@ -249,35 +259,40 @@ class _Deltas:
             "postage_currency": get("postage_currency") or NO_CURRENCY,
         }
         postage = weight * (get("postage_minor") or 0)
-        for changes, (_table, keys, _values) in zip(self.changes, _TALLIES, strict=True):
-            entry = changes[tuple(values[k] for k in keys)]
+        for changes, tally in zip(self.changes, _TALLIES, strict=True):
+            if tally.live_only and status == VOID:
+                continue
+            entry = changes[tuple(values[k] for k in tally.keys)]
             entry[0] += weight
             entry[1] += postage
 
     def write(self, session: Session) -> None:
         """Apply the changes with one upsert per table, keys in sorted order."""
         connection = session.connection()
-        for changes, (table, keys, values) in zip(self.changes, _TALLIES, strict=True):
+        for changes, tally in zip(self.changes, _TALLIES, strict=True):
             rows = [
-                dict(zip(keys, key, strict=True), **dict(zip(values, amounts, strict=False)))
+                dict(
+                    zip(tally.keys, key, strict=True),
+                    **dict(zip(tally.values, amounts[: len(tally.values)], strict=True)),
+                )
                 for key, amounts in sorted(changes.items())
-                if any(amounts)
+                if any(amounts)  # logged -> posted cancels out in a live-only tally
             ]
             if rows:
-                connection.execute(_upsert(table.name, connection.dialect.name), rows)
+                connection.execute(_upsert(tally.table.name, connection.dialect.name), rows)
 
 
 @functools.cache
 def _upsert(table_name: str, dialect_name: str):
     """Build ``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` for a tally."""
-    table, keys, values = next(t for t in _TALLIES if t[0].name == table_name)
+    tally = next(t for t in _TALLIES if t.table.name == table_name)
     dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
     if dialect_name not in dialects:
         raise NotImplementedError(f"tallies need SQLite or PostgreSQL, not {dialect_name}")
-    statement = dialects[dialect_name](table)
+    statement = dialects[dialect_name](tally.table)
     return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={v: table.c[v] + statement.excluded[v] for v in values},
+        index_elements=list(tally.keys),
+        set_={v: tally.table.c[v] + statement.excluded[v] for v in tally.values},
     )
 
 
@@ -321,8 +336,8 @@ def count_moved(session: Session, moves: Iterable[tuple[Mailing, str, str]]) -> 
 # --- the tallies as GROUP BYs of the mailing table (rebuild and check) ---------------
 
 
-def _tally_select(table: Table, campaign_id: int | None):
-    """Select what *table* should hold, grouped straight from the mailing table."""
+def _tally_select(tally: _Tally, campaign_id: int | None):
+    """Select what a tally should hold, grouped straight from the mailing table."""
     m = Mailing.__table__.c
     source = {
         "campaign_id": m.campaign_id,
@@ -336,16 +351,18 @@ def _tally_select(table: Table, campaign_id: int | None):
         "sender_town": m.sender_town,
         "postage_currency": func.coalesce(m.postage_currency, NO_CURRENCY),
     }
-    _table, keys, values = next(t for t in _TALLIES if t[0] is table)
     sums = {
         "mailings": func.count(),
         "postage_minor": func.coalesce(func.sum(m.postage_minor), 0),
     }
-    columns = [source[k].label(k) for k in keys] + [sums[v].label(v) for v in values]
-    query = select(*columns).group_by(*(source[k] for k in keys))
+    columns = [source[k].label(k) for k in tally.keys]
+    columns += [sums[v].label(v) for v in tally.values]
+    query = select(*columns).group_by(*(source[k] for k in tally.keys))
     if campaign_id is not None:
         query = query.where(m.campaign_id == campaign_id)
-    return query, keys, values
+    if tally.live_only:
+        query = query.where(m.status != VOID)
+    return query
 
 
 def rebuild(session: Session, campaign_id: int | None = None) -> None:
@@ -356,35 +373,41 @@ def rebuild(session: Session, campaign_id: int | None = None) -> None:
     """
     begin_write(session)
     connection = session.connection()
-    for table, keys, values in _TALLIES:
-        removal = delete(table)
+    for tally in _TALLIES:
+        removal = delete(tally.table)
         if campaign_id is not None:
-            removal = removal.where(table.c.campaign_id == campaign_id)
+            removal = removal.where(tally.table.c.campaign_id == campaign_id)
         connection.execute(removal)
-        query, _keys, _values = _tally_select(table, campaign_id)
-        connection.execute(insert(table).from_select([*keys, *values], query))
+        connection.execute(
+            insert(tally.table).from_select(
+                [*tally.keys, *tally.values], _tally_select(tally, campaign_id)
+            )
+        )
     session.commit()
 
 
 def differences(session: Session, campaign_id: int | None = None) -> list[str]:
     """Compare every tally row with a direct count of the mailings; describe each mismatch."""
     found = []
-    for table, keys, values in _TALLIES:
-        query, _keys, _values = _tally_select(table, campaign_id)
+    for tally in _TALLIES:
+        width = len(tally.values)
         wanted = {
-            tuple(row[: -len(values)]): tuple(row[-len(values) :]) for row in session.exec(query)
+            tuple(row[:-width]): tuple(row[-width:])
+            for row in session.exec(_tally_select(tally, campaign_id))
         }
-        held = select(*(table.c[k] for k in keys), *(table.c[v] for v in values))
+        held = select(*(tally.table.c[c] for c in (*tally.keys, *tally.values)))
         if campaign_id is not None:
-            held = held.where(table.c.campaign_id == campaign_id)
+            held = held.where(tally.table.c.campaign_id == campaign_id)
         have = {
-            tuple(row[: -len(values)]): tuple(row[-len(values) :])
+            tuple(row[:-width]): tuple(row[-width:])
             for row in session.exec(held)
-            if any(row[-len(values) :])  # a key every mailing has left holds zeros
+            if any(row[-width:])  # a key every mailing has left holds zeros
         }
         for key in sorted(set(wanted) | set(have), key=repr):
             if wanted.get(key) != have.get(key):
-                found.append(f"{table.name} {key}: counted {wanted.get(key)}, held {have.get(key)}")
+                found.append(
+                    f"{tally.table.name} {key}: counted {wanted.get(key)}, held {have.get(key)}"
+                )
     return found
 
 
@@ -393,14 +416,15 @@ def differences(session: Session, campaign_id: int | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class _Source:
-    """A table to group: its columns, how to count rows, and its chapter column."""
+    """A table to group: how to count its rows, and its chapter and currency columns."""
 
     table: Table
     count: ColumnElement
-    postage: ColumnElement | None
-    chapter: ColumnElement  # for filtering on one chapter
-    chapter_key: ColumnElement  # for grouping, 0 for none
-    currency: ColumnElement
+    postage: ColumnElement | None = None
+    chapter: ColumnElement | None = None  # for filtering on one chapter
+    chapter_key: ColumnElement | None = None  # for grouping, 0 for none
+    currency: ColumnElement | None = None
+    live_only: bool = False  # holds no void mailings, and no status column
 
     def c(self, name: str) -> ColumnElement:
         return self.table.c[name]
@@ -411,15 +435,17 @@ def _sum(column) -> ColumnElement:
     return cast(func.sum(column), BigInteger)
 
 
-def _tally_source(table: Table) -> _Source:
-    c = table.c
+def _tally_source(model) -> _Source:
+    tally = next(t for t in _TALLIES if t.table is model.__table__)
+    c = tally.table.c
     return _Source(
-        table=table,
+        table=tally.table,
         count=_sum(c.mailings),
         postage=_sum(c.postage_minor) if "postage_minor" in c else None,
         chapter=c.chapter_key if "chapter_key" in c else None,
         chapter_key=c.chapter_key if "chapter_key" in c else None,
         currency=c.postage_currency if "postage_currency" in c else None,
+        live_only=tally.live_only,
     )
 
 
@@ -441,47 +467,59 @@ class _Plan:
 
     core: _Source  # status, channel, recipient, currency, day
     places: _Source  # country and town
-    spellings: _Source  # how each town was typed
+    spellings: _Source  # how each town was typed (the whole campaign's)
     chapters: _Source  # top chapters
 
 
 def _tally_plan(filters: Filters) -> _Plan:
-    fine = _tally_source(MailingTally.__table__)
+    fine = _tally_source(MailingTally)
     one_chapter = filters.chapter_id is not None
     return _Plan(
-        core=fine if one_chapter else _tally_source(DayTally.__table__),
-        places=fine if (one_chapter or filters.has_dates) else _tally_source(PlaceTally.__table__),
-        spellings=_tally_source(PlaceTally.__table__),
-        chapters=fine if filters.has_dates else _tally_source(ChapterTally.__table__),
+        core=fine if one_chapter else _tally_source(DayTally),
+        places=fine if (one_chapter or filters.has_dates) else _tally_source(PlaceTally),
+        spellings=_tally_source(PlaceTally),
+        chapters=fine if filters.has_dates else _tally_source(ChapterTally),
     )
 
 
-def _direct_plan(_filters: Filters) -> _Plan:
+def _direct_plan() -> _Plan:
     direct = _mailing_source()
     return _Plan(core=direct, places=direct, spellings=direct, chapters=direct)
 
 
 def summarize(
-    session: Session, campaign_id: int, filters: Filters = Filters(), *, top_chapters: int = 0
+    session: Session,
+    campaign_id: int,
+    filters: Filters = Filters(),
+    *,
+    towns: int | None = None,
+    top_chapters: int = 0,
 ) -> Totals:
     """Return the exact totals of a campaign (narrowed by *filters*) from the tallies.
 
-    *top_chapters* > 0 adds that many chapters with the most mailings (staff pages only:
-    public pages never rank chapters).
+    *towns* limits how many towns are named (the most mailings first; ``None`` for
+    every town with at least ``SMALL_COUNT``, 0 for none); the rest are folded into
+    ``other_towns``. *top_chapters* > 0 adds that many chapters with the most mailings
+    (staff pages only: public pages never rank chapters).
     """
-    return _summarize(session, campaign_id, filters, top_chapters, _tally_plan(filters))
+    return _summarize(session, campaign_id, filters, towns, top_chapters, _tally_plan(filters))
 
 
 def count_directly(
-    session: Session, campaign_id: int, filters: Filters = Filters(), *, top_chapters: int = 0
+    session: Session,
+    campaign_id: int,
+    filters: Filters = Filters(),
+    *,
+    towns: int | None = None,
+    top_chapters: int = 0,
 ) -> Totals:
-    """Return what ``summarize`` returns, counted from the mailing table itself (slow)."""
-    return _summarize(session, campaign_id, filters, top_chapters, _direct_plan(filters))
+    """Return what ``summarize`` returns, grouped from the mailing table itself (slow)."""
+    return _summarize(session, campaign_id, filters, towns, top_chapters, _direct_plan())
 
 
 def _where(source: _Source, campaign_id: int, filters: Filters, *, live: bool = True):
     conditions = [source.c("campaign_id") == campaign_id]
-    if live:
+    if live and not source.live_only:
         conditions.append(source.c("status") != VOID)
     if filters.chapter_id is not None:
         conditions.append(source.chapter == filters.chapter_id)
@@ -497,12 +535,18 @@ def _where(source: _Source, campaign_id: int, filters: Filters, *, live: bool = 
 def _ranked(counts: dict, *, by_key: bool = False) -> dict:
     """Drop zeros; order by key, or by count (most first) then key."""
     kept = {k: v for k, v in counts.items() if v}
-    order = sorted(kept.items()) if by_key else sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))
-    return dict(order)
+    if by_key:
+        return dict(sorted(kept.items()))
+    return dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _summarize(
-    session: Session, campaign_id: int, filters: Filters, top_chapters: int, plan: _Plan
+    session: Session,
+    campaign_id: int,
+    filters: Filters,
+    towns: int | None,
+    top_chapters: int,
+    plan: _Plan,
 ) -> Totals:
     core = plan.core
     roles = dict(
@@ -510,22 +554,16 @@ def _summarize(
             select(Recipient.id, Recipient.role).where(Recipient.campaign_id == campaign_id)
         ).all()
     )
-
     by_status: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
     by_recipient: dict[int, int] = defaultdict(int)
     by_role: dict[str, int] = defaultdict(int)
     postage: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    grouped = select(
-        core.c("status"),
-        core.c("channel"),
-        core.c("recipient_id"),
-        core.currency,
-        core.count,
-        core.postage,
-    ).where(_where(core, campaign_id, filters, live=False))
-    grouped = grouped.group_by(
-        core.c("status"), core.c("channel"), core.c("recipient_id"), core.currency
+    keys = (core.c("status"), core.c("channel"), core.c("recipient_id"), core.currency)
+    grouped = (
+        select(*keys, core.count, core.postage)
+        .where(_where(core, campaign_id, filters, live=False))
+        .group_by(*keys)
     )
     for status, channel, recipient_id, currency, count, amount in session.exec(grouped):
         by_status[status] += count
@@ -533,7 +571,7 @@ def _summarize(
             continue
         by_channel[channel] += count
         by_recipient[recipient_id] += count
-        by_role[roles.get(recipient_id, "appeal")] += count
+        by_role[roles[recipient_id]] += count  # log_mailings checks it is the campaign's
         if currency:
             postage[currency][0] += amount or 0
             postage[currency][1] += count
@@ -543,10 +581,8 @@ def _summarize(
         .where(_where(core, campaign_id, filters))
         .group_by(core.c("sent_on"))
     )
-    by_day = _ranked({day: count for day, count in session.exec(days)}, by_key=True)
-
-    by_country, towns = _places(session, campaign_id, filters, plan)
-    chapters = _top_chapters(session, campaign_id, filters, plan.chapters, top_chapters)
+    by_day = _ranked(dict(session.exec(days).all()), by_key=True)
+    by_country, named, other, town_count = _places(session, campaign_id, filters, towns, plan)
 
     return Totals(
         total=sum(v for k, v in by_status.items() if k != VOID),
@@ -554,21 +590,24 @@ def _summarize(
         by_channel=_ranked(by_channel),
         by_recipient=_ranked(by_recipient),
         by_role=_ranked(by_role),
-        by_country=_ranked(by_country),
-        towns=towns,
+        by_country=by_country,
+        towns=named,
+        other_towns=other,
+        town_count=town_count,
         by_day=by_day,
         postage={
             currency: Postage(currency, amount, count)
             for currency, (amount, count) in sorted(postage.items())
             if count
         },
-        top_chapters=chapters,
+        top_chapters=_top_chapters(session, campaign_id, filters, plan.chapters, top_chapters),
     )
 
 
 def _places(
-    session: Session, campaign_id: int, filters: Filters, plan: _Plan
-) -> tuple[dict[str, int], tuple[Town, ...]]:
+    session: Session, campaign_id: int, filters: Filters, limit: int | None, plan: _Plan
+) -> tuple[dict[str, int], tuple[Town, ...], Folded, int]:
+    """Count countries and towns in one pass; name the biggest towns, fold the rest."""
     source = plan.places
     country, key = source.c("sender_country"), source.c("sender_town_key")
     query = (
@@ -576,32 +615,36 @@ def _places(
         .where(_where(source, campaign_id, filters))
         .group_by(country, key)
     )
-    counts = {(c, k): n for c, k, n in session.exec(query) if n}
+    counts = [(c, k, n) for c, k, n in session.exec(query) if n]
     by_country: dict[str, int] = defaultdict(int)
-    for (c, _k), n in counts.items():
+    for c, _k, n in counts:
         by_country[c] += n
-    names = _spellings(session, campaign_id, plan.spellings, counts)
-    towns = sorted(
-        (Town(c, k, names.get((c, k), k), n) for (c, k), n in counts.items()),
-        key=lambda t: (-t.mailings, t.name.casefold(), t.country, t.key),
+    big = sorted(
+        ((c, k, n) for c, k, n in counts if n >= SMALL_COUNT), key=lambda t: (-t[2], t[0], t[1])
     )
-    return dict(by_country), tuple(towns)
+    if limit is not None:
+        big = big[:limit]
+    names = _spellings(session, campaign_id, plan.spellings, {(c, k) for c, k, _n in big})
+    named = tuple(Town(c, k, names.get((c, k), k), n) for c, k, n in big)
+    shown = sum(t.mailings for t in named)
+    everything = sum(n for _c, _k, n in counts)
+    other = Folded(len(counts) - len(named), everything - shown)
+    return _ranked(by_country), named, other, len(counts)
 
 
 def _spellings(
-    session: Session, campaign_id: int, source: _Source, wanted: dict[tuple[str, str], int]
+    session: Session, campaign_id: int, source: _Source, wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """Name each wanted town by the spelling most of the campaign's mailings used."""
+    """Name each wanted town by the spelling most of the campaign's live mailings used."""
     if not wanted:
         return {}
     country, key, town = (source.c(n) for n in ("sender_country", "sender_town_key", "sender_town"))
-    query = (
-        select(country, key, town, source.count)
-        .where(source.c("campaign_id") == campaign_id, source.c("status") != VOID)
-        .group_by(country, key, town)
-    )
+    conditions = [source.c("campaign_id") == campaign_id]
+    if not source.live_only:
+        conditions.append(source.c("status") != VOID)
     if len(wanted) <= _SPELLING_LOOKUP_LIMIT:
-        query = query.where(key.in_(sorted({k for _c, k in wanted})))
+        conditions.append(key.in_(sorted({k for _c, k in wanted})))
+    query = select(country, key, town, source.count).where(*conditions).group_by(country, key, town)
     best: dict[tuple[str, str], tuple[int, str]] = {}
     for c, k, name, count in session.exec(query):
         if count and (c, k) in wanted:

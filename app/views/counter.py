@@ -87,7 +87,7 @@ def _counter(slug: str, chapter_slug: str | None, *, embed: bool):
     session = db.get_session()
     campaign, chapter = totals.public_scope(session, slug, chapter_slug)
     result = totals.summarize(
-        session, campaign.id, totals.Filters(chapter_id=chapter.id if chapter else None)
+        session, campaign.id, totals.Filters(chapter_id=chapter.id if chapter else None), towns=0
     )
     locale = str(get_locale() or "en")
     goal = chapter.goal if chapter else campaign.goal

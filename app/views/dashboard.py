@@ -44,6 +44,7 @@ ROLE_LABELS = {
 }
 STATUS_LABELS = {"posted": "Posted", "logged": "Logged, not yet posted", "void": "Void"}
 TOP_CHAPTERS = 10
+TOWNS_SHOWN = 25  # on the page; the CSV and JSON name every town with 5 mailings or more
 # Above this many chapters the filter asks for a short name instead of offering a list.
 CHAPTER_LIST_LIMIT = 300
 
@@ -89,21 +90,15 @@ class View:
         ]
 
     def town_rows(self) -> list[Row]:
-        """Towns with at least SMALL_COUNT mailings, then one row for all the others."""
-        shown, other = self.main.shown_towns()
-        whole = {(t.country, t.key): t.mailings for t in self.whole.towns}
-        pair = self.share is not None
-        rows = [
-            Row(t.name, t.mailings, whole.get((t.country, t.key)) if pair else None, note=t.country)
-            for t in shown
-        ]
+        """The named towns (5 mailings or more, the most first), then all the others."""
+        rows = [Row(t.name, t.mailings, note=t.country) for t in self.main.towns]
+        other = self.main.other_towns
         if other.places:
-            note = f"{other.places} towns with fewer than {totals.SMALL_COUNT} mailings each"
-            rows.append(Row("Other towns", other.mailings, None, note=note))
+            rows.append(Row("Other towns", other.mailings, note=f"{other.places:,} towns"))
         return rows
 
 
-def _load(slug: str) -> View:
+def _load(slug: str, *, towns: int | None = TOWNS_SHOWN) -> View:
     """Read the campaign, the filters and the totals for this request.
 
     :raise 404: if there is no such campaign, a draft is asked for by a coordinator, or
@@ -141,8 +136,12 @@ def _load(slug: str) -> View:
     filters = totals.Filters(**values)
     campaign_wide = totals.Filters(**{k: v for k, v in values.items() if k != "chapter_id"})
     top = TOP_CHAPTERS if user.is_staff else 0
-    whole = totals.summarize(session, campaign.id, campaign_wide, top_chapters=top)
-    share = totals.summarize(session, campaign.id, filters) if chapter is not None else None
+    whole = totals.summarize(session, campaign.id, campaign_wide, towns=towns, top_chapters=top)
+    share = (
+        totals.summarize(session, campaign.id, filters, towns=towns)
+        if chapter is not None
+        else None
+    )
     recipients = {r.id: r for r in campaigns.recipients_of(session, campaign)}
     return View(campaign, filters, chapter, whole, share, recipients, problems)
 
@@ -216,6 +215,7 @@ def show(slug: str):
             status_labels=STATUS_LABELS,
             charts=charts,
             small=totals.SMALL_COUNT,
+            towns_shown=TOWNS_SHOWN,
             args=request.args,
             export_args={k: v for k, v in request.args.items() if v},
         ),
@@ -232,7 +232,7 @@ def totals_json(slug: str):
 
     :raise 404: if there is no such campaign, or it is not the reader's to see.
     """
-    view = _load(slug)
+    view = _load(slug, towns=None)
     if view.problems:
         return _problems(view.problems)
     body = {
@@ -255,7 +255,7 @@ def totals_csv(slug: str):
 
     :raise 404: if there is no such campaign, or it is not the reader's to see.
     """
-    view = _load(slug)
+    view = _load(slug, towns=None)
     if view.problems:
         return _problems(view.problems)
     buffer = io.StringIO()
@@ -330,7 +330,6 @@ def _filters_document(view: View) -> dict:
 
 def _document(view: View, result: totals.Totals, goal: int | None) -> dict:
     """The totals as JSON: the same numbers the page shows, towns under 5 folded."""
-    towns, other = result.shown_towns()
     return {
         "total": result.total,
         "goal": goal,
@@ -343,8 +342,13 @@ def _document(view: View, result: totals.Totals, goal: int | None) -> dict:
             for r, n in result.by_recipient.items()
         },
         "by_country": result.by_country,
-        "by_town": [{"town": t.name, "country": t.country, "mailings": t.mailings} for t in towns],
-        "other_towns": {"towns": other.places, "mailings": other.mailings},
+        "by_town": [
+            {"town": t.name, "country": t.country, "mailings": t.mailings} for t in result.towns
+        ],
+        "other_towns": {
+            "towns": result.other_towns.places,
+            "mailings": result.other_towns.mailings,
+        },
         "by_day": {day.isoformat(): n for day, n in result.by_day.items()},
         "postage": {
             currency: {
@@ -376,10 +380,10 @@ def _csv_rows(view: View, result: totals.Totals, goal: int | None):
         yield ("recipient", r.key if r else recipient_id, r.name if r else "", n, "", "")
     for code, n in result.by_country.items():
         yield ("country", code, countries.country_name(code), n, "", "")
-    towns, other = result.shown_towns()
-    for t in towns:
+    for t in result.towns:
         yield ("town", f"{t.country}/{t.key}", t.name, t.mailings, "", "")
-    if other.places:
+    if result.other_towns.places:
+        other = result.other_towns
         label = f"Other towns ({other.places}, fewer than {totals.SMALL_COUNT} mailings each)"
         yield ("town", "other", label, other.mailings, "", "")
     for day, n in result.by_day.items():

@@ -3,9 +3,9 @@
 The tallies are GROUP BYs of the mailing table kept current by services/totals.py;
 upgrading fills them from the mailings already there (a new database has none).
 
-Revision ID: 1795809522
+Revision ID: 1795812453
 Revises: 1795808506
-Create Date: 2026-11-27 19:58:42.459574
+Create Date: 2026-11-27 20:47:33.857361
 
 """
 from typing import Sequence, Union
@@ -18,7 +18,7 @@ import models.types
 
 
 # revision identifiers, used by Alembic.
-revision: str = '1795809522'
+revision: str = '1795812453'
 down_revision: Union[str, Sequence[str], None] = '1795808506'
 branch_labels: Union[str, Sequence[str], None] = ()
 depends_on: Union[str, Sequence[str], None] = None
@@ -31,21 +31,19 @@ def upgrade() -> None:
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('chapter_key', sa.Integer(), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('mailings', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_chapter_tally_campaign_id_campaign')),
-    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'channel', 'status', name=op.f('pk_chapter_tally'))
+    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'channel', name=op.f('pk_chapter_tally'))
     )
     op.create_table('place_tally',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('sender_country', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
     sa.Column('sender_town_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('sender_town', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('mailings', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_place_tally_campaign_id_campaign')),
-    sa.PrimaryKeyConstraint('campaign_id', 'channel', 'status', 'sender_country', 'sender_town_key', 'sender_town', name=op.f('pk_place_tally'))
+    sa.PrimaryKeyConstraint('campaign_id', 'channel', 'sender_country', 'sender_town_key', 'sender_town', name=op.f('pk_place_tally'))
     )
     op.create_table('day_tally',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -77,15 +75,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'sent_on', 'recipient_id', 'channel', 'status', 'sender_country', 'sender_town_key', 'postage_currency', name=op.f('pk_mailing_tally'))
     )
     with op.batch_alter_table('mailing_tally', schema=None) as batch_op:
-        batch_op.create_index('ix_mailing_tally_campaign_id_sent_on', ['campaign_id', 'sent_on'], unique=False)
+        batch_op.create_index('ix_mailing_tally_campaign_id_sent_on', ['campaign_id', 'sent_on', 'channel', 'status', 'sender_country', 'sender_town_key', 'chapter_key', 'mailings'], unique=False)
 
     # ### end Alembic commands ###
-    for table, keys, sums in TALLIES:
-        _backfill(table, keys, sums)
+    for table, keys, sums, live_only in TALLIES:
+        _backfill(table, keys, sums, live_only)
 
 
-# Each tally, its key columns and its sums, as services/totals.py keeps them. Written
-# out here (not imported) so this revision keeps meaning what it meant when written.
+# Each tally, its key columns, its sums, and whether it counts only live (not void)
+# mailings, as services/totals.py keeps them. Written out here (not imported) so this
+# revision keeps meaning what it meant when it was written.
 _EXPRESSIONS = {
     "chapter_key": "COALESCE(chapter_id, 0)",
     "postage_currency": "COALESCE(postage_currency, '')",
@@ -98,28 +97,32 @@ TALLIES = (
         ("campaign_id", "chapter_key", "sent_on", "recipient_id", "channel", "status",
          "sender_country", "sender_town_key", "postage_currency"),
         ("mailings", "postage_minor"),
+        False,
     ),
     (
         "day_tally",
         ("campaign_id", "sent_on", "recipient_id", "channel", "status", "postage_currency"),
         ("mailings", "postage_minor"),
+        False,
     ),
     (
         "place_tally",
-        ("campaign_id", "channel", "status", "sender_country", "sender_town_key", "sender_town"),
+        ("campaign_id", "channel", "sender_country", "sender_town_key", "sender_town"),
         ("mailings",),
+        True,
     ),
-    ("chapter_tally", ("campaign_id", "chapter_key", "channel", "status"), ("mailings",)),
+    ("chapter_tally", ("campaign_id", "chapter_key", "channel"), ("mailings",), True),
 )
 
 
-def _backfill(table: str, keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
+def _backfill(table: str, keys: tuple[str, ...], sums: tuple[str, ...], live_only: bool) -> None:
     """Count the existing mailings into *table*."""
     grouped = [_EXPRESSIONS.get(k, k) for k in keys]
     columns = ", ".join((*keys, *sums))
     selected = ", ".join((*grouped, *(_EXPRESSIONS[s] for s in sums)))
+    where = " WHERE status <> 'void'" if live_only else ""
     op.execute(
-        f"INSERT INTO {table} ({columns}) SELECT {selected} FROM mailing"
+        f"INSERT INTO {table} ({columns}) SELECT {selected} FROM mailing{where}"
         f" GROUP BY {', '.join(grouped)}"
     )
 
