@@ -3,6 +3,7 @@
 
     python3 dev.py serve   install into .venv, create the database, load the demo, run
     python3 dev.py test    install into .venv, then run ruff and the whole test suite
+    python3 dev.py translations   extract new strings into the catalogs, then compile them
 
 Extra arguments after ``test`` go to pytest. ``TEST_DATABASE_URL`` runs the suite
 on PostgreSQL instead of SQLite.
@@ -63,8 +64,36 @@ def test(args: list[str]) -> None:
     run(str(BIN / "python"), "-m", "pytest", *args)
 
 
+def translations(args: list[str]) -> None:
+    """Extract the strings to translate, merge them into each catalog, and compile."""
+    install()
+    pybabel = str(BIN / "pybabel")
+    pot = "app/translations/messages.pot"
+    run(
+        pybabel,
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        # Babel skips folders starting with "_" unless told: templates/_partials has strings.
+        "--ignore-dirs",
+        ".* __pycache__",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        pot,
+        ".",
+    )
+    run(pybabel, "update", "-i", pot, "-d", "app/translations", "--no-fuzzy-matching")
+    run(pybabel, "compile", "-d", "app/translations", "--statistics")
+
+
 def main() -> None:
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "translations": translations}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         sys.exit(2)

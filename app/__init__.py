@@ -69,10 +69,15 @@ def register_blueprints(app: Flask) -> None:
     from app.views import dashboard
     from app.views import mailings
     from app.views import main
+    from app.views import postage
+    from app.views import reports
+    from app.views import scan
+    from app.views import slips
     from app.views import users
 
-    blueprints = (main, account, campaigns, chapters, users, mailings, batches, dashboard, counter)
-    for module in (*blueprints, api):
+    modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
+    modules += (reports, dashboard, counter, api)
+    for module in modules:
         app.register_blueprint(module.bp)
 
 

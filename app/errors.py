@@ -7,23 +7,25 @@ from flask import jsonify
 from flask import make_response
 from flask import render_template
 from flask import request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from app.services.errors import N_
 from app.services.errors import NotFound
 
 _TITLES = {
-    400: "Bad request",
-    401: "Please sign in",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Please check the form",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: N_("Bad request"),
+    401: N_("Please sign in"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Please check the form"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -44,7 +46,7 @@ def init_app(app: Flask) -> None:
 def handle_http(exc: HTTPException):
     """Render *exc* as a page or a JSON error, keeping its status and headers."""
     code = exc.code or 500
-    title = _TITLES.get(code, exc.name)
+    title = gettext(_TITLES[code]) if code in _TITLES else exc.name
     if wants_json():
         response = jsonify({"errors": [{"field": None, "message": exc.description or title}]})
     else:

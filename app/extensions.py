@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import auth
 from app import db
+from app import i18n
 from app import templating
 from models import metadata
 
@@ -21,7 +22,8 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migration
 def init_app(app: Flask) -> None:
     """Register every extension on *app*."""
     csrf.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     engine = db.get_engine(app)

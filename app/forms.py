@@ -5,6 +5,7 @@ and the services, and their messages are put next to the fields here.
 import secrets
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
@@ -21,28 +22,17 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from app.i18n import translate
+from app.labels import CHANNEL_LABELS
+from app.labels import CHAPTER_KIND_LABELS
+from app.labels import KIND_CHOICES
 from app.services import countries
 from app.services.errors import ValidationFailed
-from models import CampaignStatus
-from models import Channel
-from models import ChapterKind
-from models import Kind
 from models import RecipientRole
 from models import Role
 
-CHANNEL_LABELS = {
-    Channel.LETTER: "Letter",
-    Channel.POSTCARD: "Postcard",
-    Channel.CARD: "Greeting card",
-    Channel.DRAWING: "Drawing",
-    Channel.FAX: "Fax",
-    Channel.EMAIL: "Email",
-}
-KIND_LABELS = {
-    Kind.POSTCARD: "Postcard (a bare card, no envelope)",
-    Kind.LETTER: "Letter (anything in an ordinary envelope, a card too)",
-    Kind.LARGE_ENVELOPE: "Large envelope (a big flat envelope, e.g. an A4 drawing)",
-}
+# WTForms' own messages (a required field left empty, a malformed date), translated.
+REQUIRED = _l("This field is required.")
 
 
 def options(pairs, optgroup: str | None = None) -> list[SelectChoice]:
@@ -53,17 +43,18 @@ def options(pairs, optgroup: str | None = None) -> list[SelectChoice]:
 def country_choices(blank: bool = True) -> list[SelectChoice]:
     """Countries by name in the reader's language, for a select field."""
     pairs = list(countries.country_choices(str(get_locale() or "en")))
-    return options(([("", "Choose a country")] if blank else []) + pairs)
+    return options(([("", _l("Choose a country"))] if blank else []) + pairs)
 
 
 def show_errors(form: FlaskForm, failure: ValidationFailed) -> None:
     """Put a service's field errors next to the form's fields (or at the top)."""
     for error in failure.errors:
+        message = translate(error.message, error.params)
         field = getattr(form, error.field, None)
         if field is None or not hasattr(field, "errors"):
-            form.form_errors.append(error.message)
+            form.form_errors.append(message)
         else:
-            field.errors = [*field.errors, error.message]
+            field.errors = [*field.errors, message]
 
 
 def form_data(form: FlaskForm) -> dict:
@@ -76,38 +67,43 @@ def form_data(form: FlaskForm) -> dict:
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=256)])
+    email = EmailField(_l("Email"), validators=[InputRequired(REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED), Length(max=256)])
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(REQUIRED)])
     new_password = PasswordField(
-        "New password", validators=[InputRequired()], description="8 to 64 characters."
+        _l("New password"),
+        validators=[InputRequired(REQUIRED)],
+        description=_l("8 to 64 characters."),
     )
 
 
 class CampaignForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=160)])
+    title = StringField(_l("Title"), validators=[InputRequired(REQUIRED), Length(max=160)])
     slug = StringField(
-        "Short name",
-        validators=[InputRequired(), Length(max=80)],
-        description="Lower-case letters, digits and dashes; used in links.",
+        _l("Short name"),
+        validators=[InputRequired(REQUIRED), Length(max=80)],
+        description=_l("Lower-case letters, digits and dashes; used in links."),
     )
-    summary = TextAreaField("Summary of the case", validators=[Length(max=5000)])
-    guidance = TextAreaField("How to write", validators=[Length(max=5000)])
+    summary = TextAreaField(_l("Summary of the case"), validators=[Length(max=5000)])
+    guidance = TextAreaField(_l("How to write"), validators=[Length(max=5000)])
     status = SelectField(
-        "Status", choices=options((s.value, s.value.title()) for s in CampaignStatus)
+        _l("Status"),
+        choices=options(
+            [("draft", _l("Draft")), ("active", _l("Active")), ("closed", _l("Closed"))]
+        ),
     )
-    starts_on = DateField("Starts on", validators=[InputRequired()])
-    ends_on = DateField("Ends on", validators=[Optional()])
-    goal = IntegerField("Goal (mailings)", validators=[Optional()])
-    country = SelectField("Country of the case", validators=[InputRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(REQUIRED)])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    goal = IntegerField(_l("Goal (mailings)"), validators=[Optional()])
+    country = SelectField(_l("Country of the case"), validators=[InputRequired(REQUIRED)])
     counter_threshold = IntegerField(
-        "Show the public count from",
+        _l("Show the public count from"),
         default=0,
         validators=[Optional()],
-        description="Below this many mailings the public counter shows encouragement.",
+        description=_l("Below this many mailings the public counter shows encouragement."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -117,31 +113,33 @@ class CampaignForm(FlaskForm):
 
 class RecipientForm(FlaskForm):
     key = StringField(
-        "Key",
-        validators=[InputRequired(), Length(max=40)],
-        description="A short name within the campaign, e.g. president or prisoner.",
+        _l("Key"),
+        validators=[InputRequired(REQUIRED), Length(max=40)],
+        description=_l("A short name within the campaign, e.g. president or prisoner."),
     )
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=options(
             [
-                (RecipientRole.APPEAL.value, "Appeal (the official asked to act)"),
-                (RecipientRole.SOLIDARITY.value, "Solidarity (the prisoner or family)"),
-                (RecipientRole.COPY.value, "Copy (e.g. an embassy)"),
+                (RecipientRole.APPEAL.value, _l("Appeal (the official asked to act)")),
+                (RecipientRole.SOLIDARITY.value, _l("Solidarity (the prisoner or family)")),
+                (RecipientRole.COPY.value, _l("Copy (e.g. an embassy)")),
             ]
         ),
     )
-    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
-    salutation = StringField("Salutation", validators=[Length(max=160)])
+    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=160)])
+    salutation = StringField(_l("Salutation"), validators=[Length(max=160)])
     address_lines = TextAreaField(
-        "Street address", validators=[Length(max=1000)], description="One line per line."
+        _l("Street address"),
+        validators=[Length(max=1000)],
+        description=_l("One line per line."),
     )
-    city = StringField("City", validators=[Length(max=120)])
-    postcode = StringField("Postcode", validators=[Length(max=20)])
-    country = SelectField("Country", validators=[InputRequired()])
-    fax = StringField("Fax", validators=[Length(max=40)])
-    email = StringField("Email", validators=[Length(max=254)])
-    position = IntegerField("Order on the page", default=0, validators=[Optional()])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
+    country = SelectField(_l("Country"), validators=[InputRequired(REQUIRED)])
+    fax = StringField(_l("Fax"), validators=[Length(max=40)])
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    position = IntegerField(_l("Order on the page"), default=0, validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,16 +148,16 @@ class RecipientForm(FlaskForm):
 
 class ChapterForm(FlaskForm):
     name = StringField(
-        "Name",
-        validators=[InputRequired(), Length(max=120)],
-        description="A label such as “Class 4B, Hillside School” — never a child's name.",
+        _l("Name"),
+        validators=[InputRequired(REQUIRED), Length(max=120)],
+        description=_l("A label such as “Class 4B, Hillside School” — never a child's name."),
     )
-    slug = StringField("Short name", validators=[InputRequired(), Length(max=60)])
-    kind = SelectField("Kind", choices=options((k.value, k.value.title()) for k in ChapterKind))
-    town = StringField("Town", validators=[InputRequired(), Length(max=80)])
-    country = SelectField("Country", validators=[InputRequired()])
-    goal = IntegerField("Goal (mailings)", validators=[Optional()])
-    public_counter = BooleanField("Show a public counter")
+    slug = StringField(_l("Short name"), validators=[InputRequired(REQUIRED), Length(max=60)])
+    kind = SelectField(_l("Kind"), choices=options(CHAPTER_KIND_LABELS.items()))
+    town = StringField(_l("Town"), validators=[InputRequired(REQUIRED), Length(max=80)])
+    country = SelectField(_l("Country"), validators=[InputRequired(REQUIRED)])
+    goal = IntegerField(_l("Goal (mailings)"), validators=[Optional()])
+    public_counter = BooleanField(_l("Show a public counter"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,36 +165,34 @@ class ChapterForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(REQUIRED), Length(max=254)])
     role = SelectField(
-        "Role",
-        choices=options([(Role.COORDINATOR.value, "Coordinator"), (Role.STAFF.value, "Staff")]),
+        _l("Role"),
+        choices=options(
+            [(Role.COORDINATOR.value, _l("Coordinator")), (Role.STAFF.value, _l("Staff"))]
+        ),
     )
-    chapter = SelectField("Chapter", description="Coordinators log mail for this chapter.")
+    chapter = SelectField(_l("Chapter"), description=_l("Coordinators log mail for this chapter."))
 
 
 class MailingForm(FlaskForm):
     """Log one piece or a batch: "28 letters to the President from class 4B"."""
 
     submission_id = HiddenField()
-    campaign = SelectField("Campaign")
-    recipient = SelectField("Sent to")
-    channel = SelectField(
-        "What was sent", choices=options((c.value, label) for c, label in CHANNEL_LABELS.items())
-    )
-    count = IntegerField("How many", default=1, description="From 1 to 500.")
-    sent_on = DateField("Date sent")
-    sender_town = StringField("Sent from (town)")
-    sender_country = SelectField("Sent from (country)")
-    chapter = SelectField("Chapter")
+    campaign = SelectField(_l("Campaign"))
+    recipient = SelectField(_l("Sent to"))
+    channel = SelectField(_l("What was sent"), choices=options(CHANNEL_LABELS.items()))
+    count = IntegerField(_l("How many"), default=1, description=_l("From 1 to 500."))
+    sent_on = DateField(_l("Date sent"))
+    sender_town = StringField(_l("Sent from (town)"))
+    sender_country = SelectField(_l("Sent from (country)"))
+    chapter = SelectField(_l("Chapter"))
     kind = SelectField(
-        "Size for postage",
-        choices=options(
-            [("", "Usual for what was sent")] + [(k.value, lbl) for k, lbl in KIND_LABELS.items()]
-        ),
+        _l("Size for postage"),
+        choices=options([("", _l("Usual for what was sent")), *KIND_CHOICES.items()]),
     )
-    weight_g = DecimalField("Weight in grams", validators=[Optional()])
-    nonmachinable = BooleanField("Square, stiff or lumpy envelope")
+    weight_g = DecimalField(_l("Weight in grams"), validators=[Optional()])
+    nonmachinable = BooleanField(_l("Square, stiff or lumpy envelope"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,3 +200,13 @@ class MailingForm(FlaskForm):
         if not self.submission_id.data:
             # A one-time id: submitting this page twice logs one batch.
             self.submission_id.data = secrets.token_urlsafe(24)
+
+
+class TokenForm(FlaskForm):
+    """Create an API token for oneself."""
+
+    label = StringField(
+        _l("What is it for?"),
+        validators=[Length(max=100)],
+        description=_l("A note for you and staff, e.g. “school spreadsheet script”."),
+    )

@@ -1,6 +1,7 @@
 """Template filters for dates, numbers, money, countries and codes, in the reader's locale."""
 
 from decimal import Decimal
+from functools import partial
 
 from babel.numbers import get_currency_precision
 from flask import Flask
@@ -10,6 +11,7 @@ from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
 
+from app import labels
 from app.services import countries
 from app.services.codes import format_code
 
@@ -33,4 +35,14 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda n: format_decimal(n), "number")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_code, "code_groups")
-    app.context_processor(lambda: {"html_lang": str(get_locale() or "en")})
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_global(partial(labels.label, labels.CHANNEL_LABELS), "channel_label")
+    app.add_template_global(partial(labels.label, labels.KIND_LABELS), "kind_label")
+    app.add_template_global(partial(labels.label, labels.STATUS_LABELS), "status_label")
+    app.add_template_global(partial(labels.label, labels.CHAPTER_KIND_LABELS), "chapter_kind_label")
+    app.context_processor(
+        lambda: {
+            "html_lang": str(get_locale() or "en"),
+            "all_countries": lambda: countries.country_choices(str(get_locale() or "en")),
+        }
+    )

@@ -4,7 +4,7 @@ The tallies are GROUP BYs of the mailing table kept current by services/totals.p
 upgrading fills them from the mailings already there (a new database has none).
 
 Revision ID: 1795812453
-Revises: 1795808506
+Revises: 1795809781
 Create Date: 2026-11-27 20:47:33.857361
 
 """
@@ -19,7 +19,7 @@ import models.types
 
 # revision identifiers, used by Alembic.
 revision: str = '1795812453'
-down_revision: Union[str, Sequence[str], None] = '1795808506'
+down_revision: Union[str, Sequence[str], None] = '1795809781'
 branch_labels: Union[str, Sequence[str], None] = ()
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -13,6 +13,7 @@ from models.campaign import RecipientRole
 from models.chapter import Chapter
 from models.chapter import ChapterCreate
 from models.chapter import ChapterKind
+from models.idempotency import IdempotentRequest
 from models.mailing import POST_CHANNELS
 from models.mailing import Batch
 from models.mailing import Channel
@@ -20,6 +21,7 @@ from models.mailing import Kind
 from models.mailing import Mailing
 from models.mailing import MailingBatchCreate
 from models.mailing import MailingEvent
+from models.mailing import MailingQuery
 from models.mailing import MailingStatus
 from models.tally import ChapterTally
 from models.tally import DayTally
@@ -42,10 +44,12 @@ __all__ = [
     "ChapterKind",
     "ChapterTally",
     "DayTally",
+    "IdempotentRequest",
     "Kind",
     "Mailing",
     "MailingBatchCreate",
     "MailingEvent",
+    "MailingQuery",
     "MailingStatus",
     "MailingTally",
     "PlaceTally",

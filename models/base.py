@@ -16,6 +16,27 @@ SQLModel.metadata.naming_convention = {
 metadata = SQLModel.metadata
 
 
+def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
+    """Mark *message* for translation; the views translate it where it is shown."""
+    return message
+
+
 def utcnow() -> dt.datetime:
     """Return the current time, timezone-aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+def storable_text(value):
+    """Refuse text a database cannot store (a NUL, or a lone surrogate from JSON escapes).
+
+    PostgreSQL refuses NUL in text, and neither backend can encode a lone surrogate:
+    refused here, such input is a 422 at the boundary rather than a 500 at the insert.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Remove the NUL character.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("Use text without lone surrogate characters.") from None
+    return value

@@ -12,6 +12,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from models.base import N_
 from models.base import utcnow
 from models.chapter import check_slug
 from models.types import UTCDateTime
@@ -68,7 +69,7 @@ class CampaignCreate(CampaignBase):
     @model_validator(mode="after")
     def _dates_in_order(self):
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on: The end date must not be before the start date.")
+            raise ValueError("ends_on: " + N_("The end date must not be before the start date."))
         return self
 
 
@@ -111,7 +112,7 @@ class RecipientBase(SQLModel):
     @classmethod
     def _key(cls, value):
         if not KEY_PATTERN.match(value):
-            raise ValueError("Use lower-case letters and digits, like president or prisoner.")
+            raise ValueError(N_("Use lower-case letters and digits, like president or prisoner."))
         return value
 
 

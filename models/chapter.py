@@ -9,11 +9,12 @@ from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from models.base import N_
 from models.base import utcnow
 from models.types import UTCDateTime
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MESSAGE = "Use lower-case letters, digits and single dashes, like class-4b."
+SLUG_MESSAGE = N_("Use lower-case letters, digits and single dashes, like class-4b.")
 
 
 def check_slug(value: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from models.base import storable_text
 from models.base import utcnow
 from models.types import UTCDateTime
 
@@ -77,10 +78,33 @@ class MailingBatchCreate(SQLModel):
     def _upper(cls, value):
         return value.strip().upper() if isinstance(value, str) else value
 
+    _storable = field_validator(
+        "campaign", "recipient", "sender_town", "sender_country", "chapter"
+    )(storable_text)
+
     @field_validator("chapter", "kind", "weight_g", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+
+class MailingQuery(SQLModel):
+    """Validated filters for lists and exports of mailings; every one optional."""
+
+    campaign: str | None = Field(default=None, max_length=80, description="campaign slug")
+    chapter: str | None = Field(default=None, max_length=60, description="chapter slug")
+    channel: Channel | None = None
+    status: MailingStatus | None = None
+    since: dt.date | None = Field(default=None, description="sent on or after this day")
+    until: dt.date | None = Field(default=None, description="sent on or before this day")
+
+    @field_validator("campaign", "chapter", "channel", "status", "since", "until", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        # A form's "All" option sends an empty value.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    _storable = field_validator("campaign", "chapter")(storable_text)
 
 
 class Batch(SQLModel, table=True):

@@ -1,22 +1,20 @@
-"""The JSON API under ``/api/v1``: one module per resource, all on this blueprint.
+"""The JSON API under ``/api/v1``: one module per resource, all on one blueprint.
 
-Errors answer ``{"errors": [{"field": …, "message": …}]}`` (see app/errors.py).
+A resource module imports ``bp`` and ``operation`` from :mod:`app.api.base`, which
+also signs requests in from their bearer token; importing it below adds its routes
+to ``bp`` and its operations to ``/api/v1/openapi.json``. Errors answer
+``{"errors": [{"field": …, "message": …}]}`` (see app/errors.py).
 """
 
-from flask import Blueprint
-from flask import jsonify
+# isort: off
+# bp first: a module may import it from here (app.api.postage does).
+from app.api.base import bp
+from app.api import campaigns  # noqa: F401
+from app.api import docs  # noqa: F401
+from app.api import mailings  # noqa: F401
+from app.api import postage  # noqa: F401
+from app.api import totals  # noqa: F401
 
-from app.services.errors import ValidationFailed
+# isort: on
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.errorhandler(ValidationFailed)
-def _invalid(failure: ValidationFailed):
-    """Answer refused input with 422 and one entry per field."""
-    body = {"errors": [{"field": e.field, "message": e.message} for e in failure.errors]}
-    return jsonify(body), 422
-
-
-# The resource modules add their routes to ``bp`` when imported.
-from app.api import totals  # noqa: E402, F401
+__all__ = ["bp"]

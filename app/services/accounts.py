@@ -12,6 +12,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from app.services.database import begin_write
+from app.services.errors import N_
 from app.services.errors import FieldError
 from app.services.errors import ValidationFailed
 from models import ApiToken
@@ -32,12 +33,12 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str) -> str | None:
-    """Return why *password* is refused, or ``None`` if it is acceptable."""
+def password_problem(password: str) -> FieldError | None:
+    """Return why *password* is refused (field ``password``), or ``None`` if acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return FieldError("password", N_("Use at least %(n)s characters."), {"n": MIN_PASSWORD})
     if len(password) > MAX_PASSWORD:
-        return f"Use at most {MAX_PASSWORD} characters."
+        return FieldError("password", N_("Use at most %(n)s characters."), {"n": MAX_PASSWORD})
     return None
 
 
@@ -63,19 +64,19 @@ def create_user(
     email = normalize_email(email)
     errors = []
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        errors.append(FieldError("email", "Enter an email address."))
+        errors.append(FieldError("email", N_("Enter an email address.")))
     if problem := password_problem(password):
-        errors.append(FieldError("password", problem))
+        errors.append(problem)
     if role not in (Role.STAFF, Role.COORDINATOR):
-        errors.append(FieldError("role", "Choose staff or coordinator."))
+        errors.append(FieldError("role", N_("Choose staff or coordinator.")))
     begin_write(session)
     chapter = None
     if chapter_slug:
         chapter = session.exec(select(Chapter).where(Chapter.slug == chapter_slug)).first()
         if chapter is None:
-            errors.append(FieldError("chapter", "There is no chapter with this name."))
+            errors.append(FieldError("chapter", N_("There is no chapter with this name.")))
     elif role == Role.COORDINATOR:
-        errors.append(FieldError("chapter", "A coordinator needs a chapter."))
+        errors.append(FieldError("chapter", N_("A coordinator needs a chapter.")))
     if errors:
         session.rollback()
         raise ValidationFailed(errors)
@@ -92,7 +93,9 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ValidationFailed.one("email", "An account with this email exists already.") from None
+        raise ValidationFailed.one(
+            "email", N_("An account with this email exists already.")
+        ) from None
     return user
 
 
@@ -130,9 +133,9 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     """
     errors = []
     if not _verify(user.password_hash, current):
-        errors.append(FieldError("current_password", "This is not your current password."))
+        errors.append(FieldError("current_password", N_("This is not your current password.")))
     if problem := password_problem(new):
-        errors.append(FieldError("new_password", problem))
+        errors.append(FieldError("new_password", problem.message, problem.params))
     if errors:
         raise ValidationFailed(errors)
     set_password(session=session, user=user, password=new)
@@ -144,7 +147,7 @@ def set_password(*, session: Session, user: User, password: str) -> None:
     :raises ValidationFailed: if *password* is refused.
     """
     if problem := password_problem(password):
-        raise ValidationFailed.one("password", problem)
+        raise ValidationFailed([problem])
     begin_write(session)
     user.password_hash = _hasher.hash(password)
     user.must_change_password = False
@@ -214,3 +217,11 @@ def revoke_token(*, session: Session, token_id: int) -> None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         session.add(row)
     session.commit()
+
+
+def list_tokens(session: Session, *, user: User | None = None) -> list[tuple[ApiToken, User]]:
+    """Return API tokens with their owners, newest first: *user*'s, or everyone's."""
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.exec(query.order_by(ApiToken.id.desc())).all())

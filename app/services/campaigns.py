@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.services import countries
 from app.services.database import begin_write
+from app.services.errors import N_
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
 from models import Campaign
@@ -20,7 +21,7 @@ from models import RecipientCreate
 
 def _check_country(code: str, field: str = "country") -> None:
     if not countries.is_country(code):
-        raise ValidationFailed.one(field, "Choose a country from the list.")
+        raise ValidationFailed.one(field, N_("Choose a country from the list."))
 
 
 def _save(session: Session, row: SQLModel, data: SQLModel, taken: tuple[str, str], **extra):
@@ -45,7 +46,7 @@ def save_campaign(
     :raises ValidationFailed: for an unknown country or a slug already in use.
     """
     _check_country(data.country)
-    taken = ("slug", "Another campaign already uses this short name.")
+    taken = ("slug", N_("Another campaign already uses this short name."))
     return _save(session, campaign or Campaign(**data.model_dump()), data, taken)
 
 
@@ -61,7 +62,7 @@ def save_recipient(
     :raises ValidationFailed: for an unknown country or a key already used in the campaign.
     """
     _check_country(data.country)
-    taken = ("key", "Another recipient of this campaign already uses this key.")
+    taken = ("key", N_("Another recipient of this campaign already uses this key."))
     row = recipient or Recipient(campaign_id=campaign.id, **data.model_dump())
     return _save(session, row, data, taken, campaign_id=campaign.id)
 
@@ -74,7 +75,7 @@ def save_chapter(
     :raises ValidationFailed: for an unknown country or a slug already in use.
     """
     _check_country(data.country)
-    taken = ("slug", "Another chapter already uses this short name.")
+    taken = ("slug", N_("Another chapter already uses this short name."))
     return _save(session, chapter or Chapter(**data.model_dump()), data, taken)
 
 

@@ -4,21 +4,27 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
+from app.services import postage
+from app.services import slips
 from app.services import totals
 from app.services.codes import new_code
 from app.services.database import begin_write
+from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from models import POST_CHANNELS
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
@@ -45,17 +51,17 @@ class LoggedBatch:
 
 # What a person reads when a field of a batch is refused by the input model.
 BATCH_MESSAGES = {
-    "campaign": "Choose a campaign.",
-    "recipient": "Choose a recipient of this campaign.",
-    "channel": "Choose how the mail was sent.",
-    "sender_town": "Enter the town it was sent from (up to 80 characters).",
-    "sender_country": "Choose a country from the list.",
-    "sent_on": "Enter the date it was sent, like 2025-12-10.",
-    "count": "Enter a number from 1 to 500.",
-    "chapter": "Choose a chapter.",
-    "kind": "Choose postcard, letter or large envelope.",
-    "weight_g": "Enter a weight in grams, more than 0 and at most 5000.",
-    "nonmachinable": "Tick the box or leave it empty.",
+    "campaign": N_("Choose a campaign."),
+    "recipient": N_("Choose a recipient of this campaign."),
+    "channel": N_("Choose how the mail was sent."),
+    "sender_town": N_("Enter the town it was sent from (up to 80 characters)."),
+    "sender_country": N_("Choose a country from the list."),
+    "sent_on": N_("Enter the date it was sent, like 2025-12-10."),
+    "count": N_("Enter a number from 1 to 500."),
+    "chapter": N_("Choose a chapter."),
+    "kind": N_("Choose postcard, letter or large envelope."),
+    "weight_g": N_("Enter a weight in grams, more than 0 and at most 5000."),
+    "nonmachinable": N_("Tick the box or leave it empty."),
 }
 
 
@@ -67,21 +73,21 @@ def parse_batch(raw: dict, *, today: dt.date | None = None) -> MailingBatchCreat
 
     :raises ValidationFailed: with one plain message per refused field.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     data = None
     try:
         data = MailingBatchCreate.model_validate(raw)
     except ValidationError as exc:
         failure = ValidationFailed.from_pydantic(exc, BATCH_MESSAGES)
-        errors.update((e.field, e.message) for e in failure.errors)
+        errors.update((e.field, e) for e in failure.errors)
     country = data.sender_country if data else str(raw.get("sender_country") or "").upper()
     if "sender_country" not in errors and not countries.is_country(country):
-        errors["sender_country"] = BATCH_MESSAGES["sender_country"]
+        errors["sender_country"] = FieldError("sender_country", BATCH_MESSAGES["sender_country"])
     sent_on = data.sent_on if data else _date_or_none(raw.get("sent_on"))
     if "sent_on" not in errors and sent_on and _in_future(sent_on, today):
-        errors["sent_on"] = FUTURE_MESSAGE
+        errors["sent_on"] = FieldError("sent_on", FUTURE_MESSAGE)
     if errors:
-        raise ValidationFailed([FieldError(f, m) for f, m in errors.items()])
+        raise ValidationFailed(list(errors.values()))
     return data
 
 
@@ -94,7 +100,7 @@ def _date_or_none(value) -> dt.date | None:
         return None
 
 
-FUTURE_MESSAGE = "The date sent cannot be in the future."
+FUTURE_MESSAGE = N_("The date sent cannot be in the future.")
 
 
 def _in_future(sent_on: dt.date, today: dt.date | None) -> bool:
@@ -141,25 +147,8 @@ def log_mailings(
         # unique constraint, not looked up first: the common case costs no extra query.
         begin_write(session)
         try:
-            campaign, recipient, chapter = _check(session, data, user, today)
-            batch = Batch(
-                submission_id=submission_id,
-                request_digest=digest,
-                campaign_id=campaign.id,
-                recipient_id=recipient.id,
-                chapter_id=chapter.id if chapter else None,
-                created_by_id=user.id,
-                channel=data.channel,
-                count=data.count,
-                sent_on=data.sent_on,
-            )
-            session.add(batch)
-            session.flush()
-            # Core, not the ORM's bulk path: these rows need no identity map.
-            rows = _mailing_rows(batch, data)
-            session.connection().execute(Mailing.__table__.insert(), rows)
-            # Dashboard tallies: counted in this same transaction (services/totals.py).
-            totals.count_logged(session, rows)
+            checked = _check(session, data, user, today)
+            batch = _write_batch(session, data, user, submission_id, digest, checked)
             session.commit()
             return LoggedBatch(batch=batch, created=True)
         except ValidationFailed:
@@ -179,6 +168,155 @@ def log_mailings(
     raise RuntimeError("could not assign unique mailing codes")
 
 
+def _write_batch(
+    session: Session,
+    data: MailingBatchCreate,
+    user: User,
+    submission_id: str,
+    digest: str,
+    checked: tuple[Campaign, Recipient, Chapter | None],
+) -> Batch:
+    """Insert one checked batch and its mailings inside the caller's write transaction.
+
+    The one place that inserts mailings: :func:`log_mailings` and :func:`log_batches`
+    both come here, so whatever must happen with every new mailing happens here.
+    """
+    campaign, recipient, chapter = checked
+    batch = Batch(
+        submission_id=submission_id,
+        request_digest=digest,
+        campaign_id=campaign.id,
+        recipient_id=recipient.id,
+        chapter_id=chapter.id if chapter else None,
+        created_by_id=user.id,
+        channel=data.channel,
+        count=data.count,
+        sent_on=data.sent_on,
+    )
+    # Core, not the ORM: one insert each, no unit of work (an import writes thousands).
+    connection = session.connection()
+    inserted = connection.execute(Batch.__table__.insert(), batch.model_dump(exclude={"id"}))
+    batch.id = inserted.inserted_primary_key[0]
+    rows = _mailing_rows(batch, data, recipient)
+    connection.execute(Mailing.__table__.insert(), rows)
+    # Dashboard tallies: counted in this same transaction (services/totals.py).
+    totals.count_logged(session, rows)
+    return batch
+
+
+class BatchesFailed(Exception):
+    """Some of the batches given to :func:`log_batches` were refused; nothing was written.
+
+    ``failures`` pairs the index of each refused batch with why it was refused.
+    """
+
+    def __init__(self, failures: list[tuple[int, ValidationFailed]]):
+        super().__init__(f"{len(failures)} of the batches were refused")
+        self.failures = failures
+
+
+@dataclass(frozen=True)
+class LoggedBatches:
+    """What :func:`log_batches` made (or, for a dry run, would make)."""
+
+    created: int  # batches new this time
+    mailings: int  # mailings in those batches
+    repeated: int  # batches whose submission id was logged before, with the same input
+
+
+_LOOKUP_CHUNK = 500
+
+
+def log_batches(
+    *,
+    session: Session,
+    items: list[tuple[str, MailingBatchCreate]],
+    user: User,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+) -> LoggedBatches:
+    """Log many batches, given as ``(submission_id, data)`` pairs, all or none; commits.
+
+    Every batch is checked as :func:`log_mailings` checks one, and every problem is
+    reported before anything is written. A submission id logged before with the same
+    input is left alone (counted in ``repeated``), so running the same import twice
+    adds nothing. With *dry_run* nothing is written.
+
+    :raises BatchesFailed: with each refused batch's index and problems.
+    :raises ValueError: if a submission id appears twice in *items*.
+    """
+    if len({submission_id for submission_id, _ in items}) != len(items):
+        raise ValueError("each batch needs its own submission id")
+    today = today or dt.datetime.now(dt.UTC).date()
+    for _attempt in range(_CODE_ATTEMPTS):
+        begin_write(session)
+        try:
+            result = _log_batches(session, items, user, today, dry_run)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            return result
+        except IntegrityError:
+            # A simultaneous request took one of these submission ids, or two codes
+            # collided: nothing was written, so look again from the start.
+            session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    raise RuntimeError("could not assign unique mailing codes")
+
+
+def _log_batches(
+    session: Session,
+    items: list[tuple[str, MailingBatchCreate]],
+    user: User,
+    today: dt.date,
+    dry_run: bool,
+) -> LoggedBatches:
+    digests = [request_digest(data) for _, data in items]
+    earlier = _digests_by_submission(session, [sid for sid, _ in items])
+    failures: list[tuple[int, ValidationFailed]] = []
+    todo: list[tuple[int, tuple[Campaign, Recipient, Chapter | None]]] = []
+    lookups: dict = {}
+    for index, ((submission_id, data), digest) in enumerate(zip(items, digests, strict=True)):
+        if submission_id in earlier:
+            if earlier[submission_id] != digest:
+                failures.append(
+                    (
+                        index,
+                        ValidationFailed.one(
+                            "__all__", "This was logged before with other values."
+                        ),
+                    )
+                )
+            continue
+        try:
+            todo.append((index, _check(session, data, user, today, lookups)))
+        except ValidationFailed as failure:
+            failures.append((index, failure))
+    if failures:
+        raise BatchesFailed(failures)
+    mailings = 0
+    for index, checked in todo:
+        submission_id, data = items[index]
+        if not dry_run:
+            _write_batch(session, data, user, submission_id, digests[index], checked)
+        mailings += data.count
+    return LoggedBatches(created=len(todo), mailings=mailings, repeated=len(items) - len(todo))
+
+
+def _digests_by_submission(session: Session, submission_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(submission_ids), _LOOKUP_CHUNK):
+        chunk = submission_ids[start : start + _LOOKUP_CHUNK]
+        rows = session.exec(
+            select(Batch.submission_id, Batch.request_digest).where(Batch.submission_id.in_(chunk))
+        )
+        found.update(rows.all())
+    return found
+
+
 def _batch_by_submission(session: Session, submission_id: str) -> Batch | None:
     return session.exec(select(Batch).where(Batch.submission_id == submission_id)).first()
 
@@ -190,35 +328,52 @@ def _repeat(batch: Batch, digest: str) -> LoggedBatch:
 
 
 def _check(
-    session: Session, data: MailingBatchCreate, user: User, today: dt.date
+    session: Session,
+    data: MailingBatchCreate,
+    user: User,
+    today: dt.date,
+    lookups: dict | None = None,
 ) -> tuple[Campaign, Recipient, Chapter | None]:
-    """Check what the input model cannot check alone; collect every problem."""
+    """Check what the input model cannot check alone; collect every problem.
+
+    *lookups*, when given, remembers campaigns, recipients and chapters found, for
+    callers that check many batches in one transaction.
+    """
     errors: list[FieldError] = []
-    found = session.exec(
-        select(Campaign, Recipient)
-        .join(
-            Recipient,
-            and_(Recipient.campaign_id == Campaign.id, Recipient.key == data.recipient),
-            isouter=True,
-        )
-        .where(Campaign.slug == data.campaign)
-    ).first()
+    found = _remembered(
+        lookups,
+        ("campaign", data.campaign, data.recipient),
+        lambda: session.exec(
+            select(Campaign, Recipient)
+            .join(
+                Recipient,
+                and_(Recipient.campaign_id == Campaign.id, Recipient.key == data.recipient),
+                isouter=True,
+            )
+            .where(Campaign.slug == data.campaign)
+        ).first(),
+    )
     campaign, recipient = found if found else (None, None)
     if campaign is None:
-        errors.append(FieldError("campaign", "There is no campaign with this name."))
+        errors.append(FieldError("campaign", N_("There is no campaign with this name.")))
     else:
         if campaign.status != CampaignStatus.ACTIVE:
             errors.append(
-                FieldError("campaign", f"This campaign is {campaign.status}: it takes no mail.")
+                FieldError(
+                    "campaign",
+                    N_("This campaign is closed: it takes no mail.")
+                    if campaign.status == CampaignStatus.CLOSED
+                    else N_("This campaign is a draft: it takes no mail yet."),
+                )
             )
         if recipient is None:
-            errors.append(FieldError("recipient", "Choose a recipient of this campaign."))
+            errors.append(FieldError("recipient", BATCH_MESSAGES["recipient"]))
         if data.sent_on < campaign.starts_on:
             errors.append(
                 FieldError(
                     "sent_on",
-                    f"The campaign started on {campaign.starts_on.isoformat()}; "
-                    "the date sent cannot be earlier.",
+                    N_("The campaign started on %(date)s; the date sent cannot be earlier."),
+                    {"date": campaign.starts_on.isoformat()},
                 )
             )
     if _in_future(data.sent_on, today):
@@ -229,37 +384,107 @@ def _check(
     chapter = None
     if user.is_staff:
         if data.chapter:
-            chapter = session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first()
+            chapter = _remembered(
+                lookups,
+                ("chapter", data.chapter),
+                lambda: session.exec(select(Chapter).where(Chapter.slug == data.chapter)).first(),
+            )
             if chapter is None:
-                errors.append(FieldError("chapter", "There is no chapter with this name."))
+                errors.append(FieldError("chapter", N_("There is no chapter with this name.")))
     else:
         chapter = chapter_for(session, user)
         if chapter is None or (data.chapter and data.chapter != chapter.slug):
-            errors.append(FieldError("chapter", "You can only log mailings for your chapter."))
+            errors.append(FieldError("chapter", N_("You can only log mailings for your chapter.")))
     if errors:
         raise ValidationFailed(errors)
     return campaign, recipient, chapter
 
 
-def _mailing_rows(batch: Batch, data: MailingBatchCreate) -> list[dict]:
-    is_post = data.channel.is_post
-    weight_mg = int(data.weight_g * 1000) if (is_post and data.weight_g is not None) else None
+def _remembered(lookups: dict | None, key: tuple, find):
+    if lookups is None:
+        return find()
+    if key not in lookups:
+        lookups[key] = find()
+    return lookups[key]
+
+
+def price_piece(data: MailingBatchCreate, recipient: Recipient) -> dict:
+    """Price one piece of a batch (its pieces are alike) as the columns a mailing stores.
+
+    Post gets the usual kind and weight of its channel unless the input says otherwise,
+    and is priced from the sender's country to the recipient's on the date sent. A piece
+    no published price covers is kept with the reason in ``postage_note``. Fax and email
+    cost nothing and carry no postage.
+    """
+    if not data.channel.is_post:
+        return {"kind": None, "weight_mg": None, "nonmachinable": False}
+    kind, weight_g = postage.default_piece(data.channel)
+    kind = data.kind or kind
+    weight_g = data.weight_g if data.weight_g is not None else weight_g
+    piece = {
+        "kind": str(kind),
+        "weight_mg": int(weight_g * 1000),
+        "nonmachinable": data.nonmachinable,
+    }
+    try:
+        price = postage.quote(
+            origin=data.sender_country,
+            destination=recipient.country,
+            kind=kind,
+            weight_g=weight_g,
+            on=data.sent_on,
+            nonmachinable=data.nonmachinable,
+        )
+    except postage.NoPublishedPrice as unknown:
+        return piece | {"postage_note": unknown.message[:200]}
+    return piece | {
+        "postage_minor": price.amount_minor,
+        "postage_currency": price.currency,
+        "postage_table": price.table,
+    }
+
+
+def stamp_advice(mailing: Mailing, destination: str) -> str | None:
+    """Say which stamps pay for a priced *mailing* ("1 Global Forever stamp").
+
+    Worked out again from the table the mailing was priced from; ``None`` if it has no
+    price, or if that table no longer gives the same price (the stored amount stands).
+    """
+    if mailing.postage_minor is None or mailing.kind is None or mailing.weight_mg is None:
+        return None
+    try:
+        again = postage.quote(
+            origin=mailing.sender_country,
+            destination=destination,
+            kind=mailing.kind,
+            weight_g=Decimal(mailing.weight_mg) / 1000,
+            on=mailing.sent_on,
+            nonmachinable=mailing.nonmachinable,
+        )
+    except ValidationFailed:
+        return None
+    same = (again.table, again.amount_minor) == (mailing.postage_table, mailing.postage_minor)
+    return again.stamps if same else None
+
+
+def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) -> list[dict]:
     common = {
         "batch_id": batch.id,
         "campaign_id": batch.campaign_id,
         "recipient_id": batch.recipient_id,
         "chapter_id": batch.chapter_id,
         "channel": str(data.channel),
-        "kind": str(data.kind) if (is_post and data.kind) else None,
-        "weight_mg": weight_mg,
-        "nonmachinable": bool(is_post and data.nonmachinable),
         "sender_town": data.sender_town,
         "sender_town_key": town_key(data.sender_town),
         "sender_country": data.sender_country,
         "sent_on": data.sent_on,
         "status": MailingStatus.LOGGED.value,
+        "postage_minor": None,
+        "postage_currency": None,
+        "postage_table": None,
+        "postage_note": None,
         "created_at": batch.created_at,
-    }
+    } | price_piece(data, recipient)
     codes: set[str] = set()
     while len(codes) < data.count:
         codes.add(new_code())
@@ -315,6 +540,15 @@ def list_mailings(
     session: Session, *, user: User, filters: MailingFilter, before_id: int | None, limit: int
 ) -> list[Mailing]:
     """Return up to *limit* mailings, newest first, older than *before_id* (keyset paging)."""
+    conditions = filter_conditions(user, filters)
+    if before_id is not None:
+        conditions.append(Mailing.id < before_id)
+    query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
+def filter_conditions(user: User, filters: MailingFilter) -> list:
+    """Return the WHERE conditions for the mailings *user* may see that match *filters*."""
     conditions = [visible_to(user)]
     for column, value in (
         (Mailing.campaign_id, filters.campaign_id),
@@ -329,16 +563,85 @@ def list_mailings(
         conditions.append(Mailing.sent_on >= filters.since)
     if filters.until:
         conditions.append(Mailing.sent_on <= filters.until)
-    if before_id is not None:
-        conditions.append(Mailing.id < before_id)
-    query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
-    return list(session.exec(query).all())
+    return conditions
+
+
+PUBLIC_TOWN_MINIMUM = 5
+
+
+def town_is_public(session: Session, campaign_id: int, town_key_: str) -> bool:
+    """Tell whether a town has enough mailings in a campaign to be named on public pages."""
+    enough = (
+        select(Mailing.id)
+        .where(Mailing.campaign_id == campaign_id, Mailing.sender_town_key == town_key_)
+        .limit(PUBLIC_TOWN_MINIMUM)
+        .subquery()
+    )
+    return session.exec(select(func.count()).select_from(enough)).one() >= PUBLIC_TOWN_MINIMUM
+
+
+def slips_for(
+    session: Session,
+    rows: list[Mailing],
+    *,
+    base_url: str,
+    channel_label,
+    money,
+) -> list[slips.SlipData]:
+    """Build the slip of each mailing in *rows*: QR URL, address block, postage, stamps.
+
+    *channel_label* names a channel for people; *money* formats (minor, currency).
+    """
+    campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
+    recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
+    addresses, advice = {}, {}
+    result = []
+    for m in rows:
+        recipient = recipients[m.recipient_id]
+        if recipient.id not in addresses:
+            addresses[recipient.id] = tuple(
+                slips.address_block(
+                    name=recipient.name,
+                    address_lines=recipient.address_lines,
+                    city=recipient.city,
+                    postcode=recipient.postcode,
+                    country=recipient.country,
+                )
+            )
+        # Pieces of one batch are alike: work the stamp advice out once per batch.
+        if m.batch_id not in advice:
+            advice[m.batch_id] = stamp_advice(m, recipient.country)
+        priced = m.postage_minor is not None
+        result.append(
+            slips.SlipData(
+                code=m.code,
+                url=slips.slip_url(base_url, m.code),
+                campaign_title=campaigns[m.campaign_id].title,
+                channel=channel_label(m.channel),
+                address=addresses[recipient.id],
+                sender_town=m.sender_town,
+                sent_on=m.sent_on,
+                status=m.status,
+                postage=(
+                    money(m.postage_minor, m.postage_currency)
+                    if priced
+                    else (None if m.channel in POST_CHANNELS else "none")
+                ),
+                stamps=advice[m.batch_id] if priced else None,
+            )
+        )
+    return result
+
+
+def _by_ids(session: Session, model, ids: set[int]):
+    return session.exec(select(model).where(model.id.in_(ids))).all() if ids else []
 
 
 # --- status changes ------------------------------------------------------------------
 
 ACTIONS = ("posted", "void", "undo")
 _TARGET = {"posted": MailingStatus.POSTED, "void": MailingStatus.VOID}
+ALREADY = {MailingStatus.POSTED: N_("Already posted."), MailingStatus.VOID: N_("Already void.")}
 
 
 @dataclass(frozen=True)
@@ -347,7 +650,12 @@ class StatusResult:
 
     changed: int
     skipped: int
-    reason: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """Why mailings were skipped, in English."""
+        return " ".join(self.reasons) or None
 
 
 def change_status(
@@ -393,19 +701,19 @@ def change_status(
     totals.count_moved(session, moves)
     session.commit()
     skipped = len(current) - changed
-    return StatusResult(changed, skipped, " ".join(sorted(reasons)) or None)
+    return StatusResult(changed, skipped, tuple(sorted(reasons)))
 
 
 def _target_status(mailing: Mailing, action: str, last: MailingEvent | None):
     if action == "undo":
         if last is None or last.action == "undo":
-            return None, "There is nothing to undo."
+            return None, N_("There is nothing to undo.")
         return last.from_status, None
     target = _TARGET[action]
     if mailing.status == target:
-        return None, f"Already {target}."
+        return None, ALREADY[target]
     if action == "posted" and mailing.status == MailingStatus.VOID:
-        return None, "A void mailing cannot be marked posted; undo the void first."
+        return None, N_("A void mailing cannot be marked posted; undo the void first.")
     return target.value, None
 
 

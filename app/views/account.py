@@ -3,17 +3,21 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import auth
 from app import db
 from app.forms import PasswordForm
 from app.forms import SignInForm
+from app.forms import TokenForm
 from app.forms import show_errors
 from app.services import accounts
 from app.services.errors import ValidationFailed
@@ -42,10 +46,10 @@ def login():
         if user is not None:
             auth.sign_in(user)
             if user.must_change_password:
-                flash("Welcome! Please choose your own password now.")
+                flash(_("Welcome! Please choose your own password now."))
                 return redirect(url_for("account.password"))
             return redirect(_safe_next(request.args.get("next")))
-        form.form_errors.append("That email and password do not match an active account.")
+        form.form_errors.append(_("That email and password do not match an active account."))
         status = 401
     elif form.is_submitted():
         status = 422
@@ -56,7 +60,7 @@ def login():
 def logout():
     """Sign out here and everywhere else."""
     auth.sign_out()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("main.index"))
 
 
@@ -79,8 +83,42 @@ def password():
             status = 422
         else:
             auth.sign_in(current_user.row)  # the old cookie is void now; issue a new one
-            flash("Your password is changed.")
+            flash(_("Your password is changed."))
             return redirect(url_for("mailings.index"))
     elif form.is_submitted():
         status = 422
     return render_template("account/password.html", form=form), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@auth.signed_in_required
+def tokens():
+    """List one's API tokens, and create one (shown once)."""
+    session = db.get_session()
+    form = TokenForm()
+    if form.validate_on_submit():
+        token = accounts.issue_token(
+            session=session, user=current_user.row, label=form.label.data or ""
+        )
+        response = make_response(render_template("account/token_created.html", token=token))
+        response.headers["Cache-Control"] = "no-store"  # the token is shown once
+        return response
+    rows = accounts.list_tokens(session, user=current_user.row)
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/tokens.html", form=form, rows=rows), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@auth.signed_in_required
+def revoke_token(token_id: int):
+    """Revoke one of one's own API tokens.
+
+    :raise 404: if there is no such token of the signed-in user.
+    """
+    session = db.get_session()
+    mine = {t.id for t, _ in accounts.list_tokens(session, user=current_user.row)}
+    if token_id not in mine:
+        abort(404)
+    accounts.revoke_token(session=session, token_id=token_id)
+    flash(_("The token is revoked: it no longer signs anyone in."))
+    return redirect(url_for("account.tokens"), 303)

@@ -3,10 +3,12 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -14,9 +16,14 @@ from sqlmodel import select
 from app import db
 from app.auth import signed_in_required
 from app.services import mailings
+from app.services import slips
 from app.views.mailings import _back
 from app.views.mailings import _names
+from app.views.slips import build_slips
+from app.views.slips import printed_words
+from models import Chapter
 from models import Mailing
+from models import Recipient
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -46,7 +53,45 @@ def show(batch_id: int):
         rows=rows,
         counts=counts,
         names=_names(session, rows[:1]),
+        advice=_advice(session, rows[0]) if rows else None,
+        paper=_default_paper(session, batch, rows) if rows else "A4",
     )
+
+
+def _advice(session, mailing: Mailing) -> str | None:
+    recipient = session.get(Recipient, mailing.recipient_id)
+    return mailings.stamp_advice(mailing, recipient.country)
+
+
+@bp.get("/<int:batch_id>/slips.pdf")
+@signed_in_required
+def sheet(batch_id: int):
+    """Lay the batch's slips out on A4 or US Letter, 8 to a page, with cut marks.
+
+    The chapter's country picks the paper unless ``?paper=A4`` or ``?paper=Letter`` says.
+
+    :raise 404: if there is no such batch, or it belongs to another chapter.
+    :raise 400: for a paper size other than A4 and Letter.
+    """
+    session = db.get_session()
+    batch = mailings.get_batch(session, batch_id, current_user.row)
+    rows = list(
+        session.exec(select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id))
+    )
+    paper = request.args.get("paper") or _default_paper(session, batch, rows)
+    if paper not in slips.PAPERS:
+        abort(400, description=_("Choose A4 or Letter paper."))
+    pdf = slips.slips_pdf(build_slips(session, rows), paper=paper, words=printed_words())
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="slips-batch-{batch.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _default_paper(session, batch, rows) -> str:
+    chapter = session.get(Chapter, batch.chapter_id) if batch.chapter_id else None
+    return slips.default_paper(chapter.country if chapter else rows[0].sender_country)
 
 
 @bp.post("/<int:batch_id>/status")
@@ -65,8 +110,11 @@ def change_status(batch_id: int):
     result = mailings.change_status(
         session=session, mailings=rows, action=action, user=current_user.row
     )
-    message = f"{result.changed} of {len(rows)} mailings changed."
-    if result.skipped and result.reason:
-        message += f" {result.skipped} left as they were: {result.reason}"
+    message = _(
+        "%(changed)s of %(total)s mailings changed.", changed=result.changed, total=len(rows)
+    )
+    if result.skipped and result.reasons:
+        message += " " + _("%(skipped)s left as they were:", skipped=result.skipped)
+        message += " " + " ".join(_(r) for r in result.reasons)
     flash(message, "success" if result.changed else "error")
     return redirect(_back(url_for("batches.show", batch_id=batch.id)), 303)

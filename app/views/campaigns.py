@@ -3,22 +3,33 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
 from app import db
+from app.auth import signed_in_required
 from app.auth import staff_required
 from app.forms import CampaignForm
 from app.forms import RecipientForm
 from app.forms import form_data
 from app.forms import show_errors
+from app.labels import CHANNEL_LABELS
 from app.services import campaigns
+from app.services import mailings
+from app.services import slips
 from app.services.errors import ValidationFailed
+from app.templating import country_name
+from app.views import postage as postage_views
+from app.views.slips import printed_words
 from models import CampaignCreate
 from models import CampaignStatus
+from models import Channel
 from models import RecipientCreate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -55,11 +66,25 @@ def show(slug: str):
     is_staff = current_user.is_authenticated and current_user.is_staff
     if campaign.status == CampaignStatus.DRAFT and not is_staff:
         abort(404)
+    recipients = campaigns.recipients_of(session, campaign)
+    # The calculator offers the campaign's recipients as destinations.
+    destinations = [(r.country, f"{r.name} ({country_name(r.country)})") for r in recipients]
+    calc = (
+        postage_views.calculate(
+            request.args, {} if request.args.get("to") else {"to": recipients[0].country}
+        )
+        if recipients
+        else None
+    )
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        recipients=campaigns.recipients_of(session, campaign),
-    )
+        recipients=recipients,
+        calc=calc,
+        destinations=destinations,
+        option_choices=postage_views.OPTION_CHOICES,
+        kind_help=postage_views.KIND_HELP,
+    ), 422 if calc and calc.errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,7 +100,7 @@ def new():
             lambda data: campaigns.save_campaign(session=db.get_session(), data=data),
         )
         if campaign:
-            flash(f"Campaign “{campaign.title}” created. Now add its recipients.")
+            flash(_("Campaign “%(title)s” created. Now add its recipients.", title=campaign.title))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -100,7 +125,7 @@ def edit(slug: str):
             lambda data: campaigns.save_campaign(session=session, data=data, campaign=campaign),
         )
         if saved:
-            flash("Campaign saved.")
+            flash(_("Campaign saved."))
             return redirect(url_for("campaigns.show", slug=saved.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -125,7 +150,7 @@ def new_recipient(slug: str):
             lambda data: campaigns.save_recipient(session=session, campaign=campaign, data=data),
         )
         if saved:
-            flash(f"Recipient “{saved.name}” added.")
+            flash(_("Recipient “%(name)s” added.", name=saved.name))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
@@ -157,10 +182,39 @@ def edit_recipient(slug: str, key: str):
             ),
         )
         if saved:
-            flash("Recipient saved.")
+            flash(_("Recipient saved."))
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     elif form.is_submitted():
         status = 422
     return render_template(
         "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=recipient
     ), status
+
+
+@bp.get("/<slug>/tally.pdf")
+@signed_in_required
+def tally(slug: str):
+    """Print a paper tally of the campaign's recipients, to tick off at an event offline.
+
+    :raise 404: if there is no such campaign.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    recipients = campaigns.recipients_of(session, campaign)
+    if not recipients:
+        abort(404)
+    chapter = mailings.chapter_for(session, current_user.row)
+    paper = request.args.get("paper") or slips.default_paper(chapter.country if chapter else None)
+    if paper not in slips.PAPERS:
+        abort(400, description=_("Choose A4 or Letter paper."))
+    pdf = slips.tally_sheet_pdf(
+        campaign_title=campaign.title,
+        recipients=[(r.name, r.role) for r in recipients],
+        channels=[str(CHANNEL_LABELS[c]) for c in Channel if c.is_post],
+        paper=paper,
+        words=printed_words(),
+    )
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="tally-{campaign.slug}.pdf"'
+    return response

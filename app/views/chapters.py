@@ -5,6 +5,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 
 from app import db
 from app.auth import staff_required
@@ -51,7 +52,7 @@ def _edit(chapter):
             lambda data: campaigns.save_chapter(session=session, data=data, chapter=chapter),
         )
         if saved:
-            flash(f"Chapter “{saved.name}” saved.")
+            flash(_("Chapter “%(name)s” saved.", name=saved.name))
             return redirect(url_for("chapters.index"), 303)
     elif form.is_submitted():
         status = 422

@@ -10,18 +10,22 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
 from app import db
 from app.auth import signed_in_required
-from app.forms import CHANNEL_LABELS
 from app.forms import MailingForm
 from app.forms import options
 from app.forms import show_errors
+from app.labels import CHANNEL_LABELS
+from app.labels import STATUS_LABELS
 from app.services import campaigns
 from app.services import mailings
+from app.services.codes import format_code
 from app.services.codes import normalize_code
+from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
@@ -29,7 +33,6 @@ from models import Campaign
 from models import Chapter
 from models import MailingBatchCreate
 from models import MailingEvent
-from models import MailingStatus
 from models import Recipient
 from models import User
 
@@ -60,11 +63,17 @@ def new():
             show_errors(form, failure)
             status = 422
         except Conflict:
-            form.form_errors.append("This form was already sent with other values. Start again.")
+            form.form_errors.append(_("This form was already sent with other values. Start again."))
             status = 422
         else:
             if logged.created:
-                flash(f"Logged {logged.batch.count} × {CHANNEL_LABELS[logged.batch.channel]}.")
+                flash(
+                    _(
+                        "Logged %(count)s × %(channel)s.",
+                        count=logged.batch.count,
+                        channel=CHANNEL_LABELS[logged.batch.channel],
+                    )
+                )
             return redirect(url_for("batches.show", batch_id=logged.batch.id), 303)
     return render_template("mailings/new.html", form=form), status
 
@@ -108,6 +117,9 @@ def index():
     args = request.args
     filters, problems = _filters(session, args)
     before = args.get("before", type=int)
+    if before is not None:
+        # A hand-edited link may hold any number; ids are 32-bit integers on PostgreSQL.
+        before = max(0, min(before, 2**31 - 1))
     limit = current_app.config["MAILINGS_PER_PAGE"]
     rows = (
         []
@@ -148,7 +160,7 @@ def _filters(session, args) -> tuple[mailings.MailingFilter, dict[str, str]]:
             try:
                 values[name] = dt.date.fromisoformat(raw)
             except ValueError:
-                problems[name] = "Enter a date like 2025-12-10."
+                problems[name] = N_("Enter a date like 2025-12-10.")
     return mailings.MailingFilter(**values), problems
 
 
@@ -188,8 +200,14 @@ def show(code: str):
         .where(MailingEvent.mailing_id == mailing.id)
         .order_by(MailingEvent.id)
     ).all()
+    names = _names(session, [mailing])
+    destination = names["recipient"][mailing.recipient_id].country
     return render_template(
-        "mailings/show.html", mailing=mailing, events=events, names=_names(session, [mailing])
+        "mailings/show.html",
+        mailing=mailing,
+        events=events,
+        names=names,
+        advice=mailings.stamp_advice(mailing, destination),
     )
 
 
@@ -212,9 +230,15 @@ def change_status(code: str):
         session=session, mailings=[mailing], action=action, user=current_user.row
     )
     if result.changed:
-        flash(f"Mailing {mailing.code} is now {mailing.status}.")
+        flash(
+            _(
+                "Mailing %(code)s is now %(status)s.",
+                code=format_code(mailing.code),
+                status=STATUS_LABELS[mailing.status],
+            )
+        )
     else:
-        flash(result.reason or "Nothing changed.", "error")
+        flash(" ".join(_(r) for r in result.reasons) or _("Nothing changed."), "error")
     return redirect(_back(url_for("mailings.show", code=mailing.code)), 303)
 
 
@@ -222,6 +246,3 @@ def _back(default: str) -> str:
     """Return to the page the button was on, if it said so and it is on this site."""
     target = request.form.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else default
-
-
-STATUS_LABELS = {s.value: s.value.title() for s in MailingStatus}

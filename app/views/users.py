@@ -8,6 +8,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
@@ -19,6 +20,7 @@ from app.forms import show_errors
 from app.services import accounts
 from app.services import campaigns
 from app.services.errors import ValidationFailed
+from models import ApiToken
 from models import Chapter
 from models import User
 
@@ -33,7 +35,7 @@ def index():
     rows = session.exec(
         select(User, Chapter).join(Chapter, isouter=True).order_by(User.email)
     ).all()
-    return render_template("users/index.html", rows=rows)
+    return render_template("users/index.html", rows=rows, tokens=accounts.list_tokens(session))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,8 +81,27 @@ def toggle_active(user_id: int):
     if user is None:
         abort(404)
     if user.id == current_user.id:
-        flash("You cannot disable your own account.")
+        flash(_("You cannot disable your own account."))
     else:
         accounts.set_active(session=session, user=user, active=not user.active)
-        flash(f"{user.email} is now {'enabled' if user.active else 'disabled'}.")
+        flash(
+            _("%(email)s is now enabled.", email=user.email)
+            if user.active
+            else _("%(email)s is now disabled.", email=user.email)
+        )
+    return redirect(url_for("users.index"), 303)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@staff_required
+def revoke_token(token_id: int):
+    """Revoke anyone's API token.
+
+    :raise 404: if there is no such token.
+    """
+    session = db.get_session()
+    if session.get(ApiToken, token_id) is None:
+        abort(404)
+    accounts.revoke_token(session=session, token_id=token_id)
+    flash(_("The token is revoked: it no longer signs anyone in."))
     return redirect(url_for("users.index"), 303)

@@ -47,7 +47,7 @@ def count(engine, model, *where):
 
 
 def errors_of(excinfo) -> dict[str, str]:
-    return {e.field: e.message for e in excinfo.value.errors}
+    return {e.field: e.text for e in excinfo.value.errors}
 
 
 def test_a_batch_of_28_letters_is_28_rows_with_their_own_codes(engine, world):
@@ -331,3 +331,55 @@ def test_parse_batch_reports_model_country_and_date_problems_together():
             today=TODAY,
         )
     assert set(errors_of(excinfo)) == {"count", "sender_country", "sent_on", "sender_town"}
+
+
+# --- postage at logging time -----------------------------------------------------------
+
+
+def priced(engine, batch_id):
+    with Session(engine) as session:
+        rows = session.exec(select(Mailing).where(Mailing.batch_id == batch_id)).all()
+    return {
+        (m.kind, m.weight_mg, m.postage_minor, m.postage_currency, m.postage_table, m.postage_note)
+        for m in rows
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # FACTS 2.1: US -> KG (price group 6), a letter up to 1 oz is $1.70 since 2025-07-13.
+        ({}, ("letter", 20000, 170, "USD", "usps/2025-07-13", None)),
+        # FACTS 2.1: a 2-oz letter to group 6 is $3.40.
+        ({"weight_g": "40"}, ("letter", 40000, 340, "USD", "usps/2025-07-13", None)),
+        # FACTS 2.1: a drawing goes flat (large envelope), 50 g = 1.76 oz -> 2-oz step $4.55.
+        (
+            {"channel": "drawing", "recipient": "prisoner"},
+            ("large_envelope", 50000, 455, "USD", "usps/2025-07-13", None),
+        ),
+        # FACTS 2.1: the nonmachinable surcharge of $0.49 adds on.
+        ({"nonmachinable": True}, ("letter", 20000, 219, "USD", "usps/2025-07-13", None)),
+        # FACTS 2.6: Royal Mail's international letter is £3.20 from 2025-04-07.
+        (
+            {"sender_town": "Leeds", "sender_country": "GB"},
+            ("letter", 20000, 320, "GBP", "royal_mail/2025-04-07", None),
+        ),
+        # FACTS 2.7: Deutsche Post's international Standardbrief is €1.25 from 2025-01-01.
+        (
+            {"sender_town": "Berlin", "sender_country": "DE"},
+            ("letter", 20000, 125, "EUR", "deutsche_post/2025-01-01", None),
+        ),
+        ({"channel": "fax"}, (None, None, None, None, None, None)),
+        ({"channel": "email"}, (None, None, None, None, None, None)),
+    ],
+)
+def test_each_piece_is_priced_when_logged(engine, world, overrides, expected):
+    batch = log(engine, world["staff"], count=2, **overrides).batch
+    assert priced(engine, batch.id) == {expected}
+
+
+def test_a_piece_without_a_published_price_is_logged_as_postage_unknown(engine, world):
+    batch = log(engine, world["staff"], count=2, sender_town="Paris", sender_country="FR").batch
+    ((kind, weight, amount, currency, table, note),) = priced(engine, batch.id)
+    assert (kind, amount, currency, table) == ("letter", None, None, None)
+    assert note and "France" in note

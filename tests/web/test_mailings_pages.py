@@ -68,7 +68,7 @@ def test_a_coordinator_logs_28_letters_and_sees_the_batch(teacher, fresh):
     mailings = rows(fresh)
     assert len(mailings) == 28 and {m.batch_id for m in mailings} == {batch.id}
     shown = page(teacher.get(response.headers["Location"]))
-    assert "28 × letter to President Almazbek Atambaev" in shown.h1.get_text(" ", strip=True)
+    assert "28 × Letter to President Almazbek Atambaev" in shown.h1.get_text(" ", strip=True)
     codes = {c.get_text() for c in shown.select("table code")}
     assert len(codes) == 28
     assert {m.code[:4] + "-" + m.code[4:8] + "-" + m.code[8:] for m in mailings} == codes
@@ -224,3 +224,10 @@ def test_the_list_filters_and_pages(app, client, auth, make, world):
     bad = client.get("/mailings?since=yesterday")
     assert bad.status_code == 422
     assert "Enter a date" in page(bad).find(id="f-since-error").get_text()
+
+
+@pytest.mark.parametrize("before", ["99999999999999999999999", "-5", "abc"])
+def test_a_hand_edited_page_link_is_never_a_500(client, auth, make, world, before):
+    make.batch(world["staff"], count=2)
+    auth.login()
+    assert client.get(f"/mailings?before={before}").status_code == 200

@@ -94,7 +94,7 @@ def test_staff_create_a_campaign_with_two_recipients(staff, fresh):
         ({"starts_on": "someday"}, "starts_on", "date"),
         ({"country": "ZZ"}, "country", "choice"),
         ({"ends_on": "2025-01-01"}, "ends_on", "before the start"),
-        ({"goal": "0"}, "goal", "greater than or equal to 1"),
+        ({"goal": "0"}, "goal", "at least 1"),
     ],
 )
 def test_campaign_form_problems_show_next_to_the_field(staff, fresh, changes, field, message):

@@ -1,0 +1,82 @@
+"""Printable slips: one mailing's slip page, and a batch's sheet of slips as a PDF."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from app import db
+from app.auth import signed_in_required
+from app.labels import CHANNEL_LABELS
+from app.labels import STATUS_LABELS
+from app.services import mailings
+from app.services import slips
+from app.services.codes import normalize_code
+from app.templating import money
+
+bp = Blueprint("slips", __name__, url_prefix="/slips")
+
+
+def public_base_url() -> str:
+    """Return where QR codes lead: PUBLIC_BASE_URL, or this request's own address."""
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+
+
+def build_slips(session, rows) -> list[slips.SlipData]:
+    """Build the slips of *rows* with labels and money in the reader's language."""
+    return mailings.slips_for(
+        session,
+        rows,
+        base_url=public_base_url(),
+        channel_label=lambda channel: str(CHANNEL_LABELS[channel]),
+        money=money,
+    )
+
+
+@bp.get("/<code>")
+@signed_in_required
+def show(code: str):
+    """Show one mailing's slip, ready to print and cut.
+
+    :raise 404: if there is no such mailing, or it belongs to another chapter.
+    """
+    canonical = normalize_code(code)
+    if canonical is None:
+        abort(404)
+    session = db.get_session()
+    mailing = mailings.get_mailing(session, canonical, current_user.row)
+    (slip,) = build_slips(session, [mailing])
+    return render_template(
+        "slips/show.html",
+        slips=[slip],
+        qr={slip.code: Markup(slips.qr_svg(slip.url))},
+        mailing=mailing,
+        words=printed_words(),
+    )
+
+
+def printed_words() -> slips.PrintedWords:
+    """The words printed on slips and tally sheets, in the reader's language."""
+    return slips.PrintedWords(
+        posted=_("posted"),
+        from_town=_("From %(town)s"),
+        postage=_("Postage: %(amount)s"),
+        postage_unknown=_("Postage: use the calculator at /postage"),
+        greeting=_("Greeting: %(text)s"),
+        statuses={code: str(text) for code, text in STATUS_LABELS.items()},
+        tally_title=_("Tally sheet"),
+        tally_footer=_("Lettertrail tally sheet · page %(page)s of %(pages)s"),
+        tally_intro=_(
+            "Tick one box for each piece sent, in the row of the recipient and the channel. "
+            "Afterwards, log each row's total as one batch (Log mail, how many = the total)."
+        ),
+        date=_("Date"),
+        town=_("Town"),
+        chapter=_("Chapter"),
+        total=_("Total"),
+        roles={"appeal": _("appeal"), "solidarity": _("solidarity"), "copy": _("copy")},
+    )
