@@ -78,6 +78,10 @@ def translations(args: list[str]) -> None:
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "Nn_:1,2",
+        "-c",
+        "TRANSLATORS:",
         # Babel skips folders starting with "_" unless told: templates/_partials has strings.
         "--ignore-dirs",
         ".* __pycache__",

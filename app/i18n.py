@@ -15,8 +15,10 @@ from flask import request
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from app.services import countries
+from app.services.stamp_advice import stamps_text
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 COOKIE = "lang"
@@ -64,7 +66,14 @@ def translate(message: str, params: Mapping | None = None) -> str:
     return text % shown
 
 
+def stamps(advice) -> str:
+    """Write stamp advice (a Quote's, or a StampAdvice) in the reader's language."""
+    return stamps_text(advice, gettext=gettext, ngettext=ngettext, locale=str(get_locale() or "en"))
+
+
 def init_app(app: Flask) -> None:
     """Offer the language switcher to every template."""
     app.register_blueprint(bp)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["stamps"] = stamps
+    app.jinja_env.globals["translate"] = translate

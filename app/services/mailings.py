@@ -24,6 +24,7 @@ from app.services.errors import Conflict
 from app.services.errors import FieldError
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from app.services.stamp_advice import StampAdvice
 from models import POST_CHANNELS
 from models import Batch
 from models import Campaign
@@ -444,7 +445,7 @@ def price_piece(data: MailingBatchCreate, recipient: Recipient) -> dict:
     }
 
 
-def stamp_advice(mailing: Mailing, destination: str) -> str | None:
+def stamp_advice(mailing: Mailing, destination: str) -> StampAdvice | None:
     """Say which stamps pay for a priced *mailing* ("1 Global Forever stamp").
 
     Worked out again from the table the mailing was priced from; ``None`` if it has no
@@ -464,7 +465,7 @@ def stamp_advice(mailing: Mailing, destination: str) -> str | None:
     except ValidationFailed:
         return None
     same = (again.table, again.amount_minor) == (mailing.postage_table, mailing.postage_minor)
-    return again.stamps if same else None
+    return again.stamp_advice if same else None
 
 
 def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) -> list[dict]:
@@ -587,10 +588,12 @@ def slips_for(
     base_url: str,
     channel_label,
     money,
+    stamps=lambda advice: advice.text,
 ) -> list[slips.SlipData]:
     """Build the slip of each mailing in *rows*: QR URL, address block, postage, stamps.
 
-    *channel_label* names a channel for people; *money* formats (minor, currency).
+    *channel_label* names a channel for people; *money* formats (minor, currency);
+    *stamps* writes a :class:`StampAdvice` out (in English by default).
     """
     campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
     recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
@@ -610,7 +613,8 @@ def slips_for(
             )
         # Pieces of one batch are alike: work the stamp advice out once per batch.
         if m.batch_id not in advice:
-            advice[m.batch_id] = stamp_advice(m, recipient.country)
+            found = stamp_advice(m, recipient.country)
+            advice[m.batch_id] = stamps(found) if found else None
         priced = m.postage_minor is not None
         result.append(
             slips.SlipData(

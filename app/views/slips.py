@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app import db
 from app.auth import signed_in_required
+from app.i18n import stamps
 from app.labels import CHANNEL_LABELS
 from app.labels import STATUS_LABELS
 from app.services import mailings
@@ -34,6 +35,7 @@ def build_slips(session, rows) -> list[slips.SlipData]:
         base_url=public_base_url(),
         channel_label=lambda channel: str(CHANNEL_LABELS[channel]),
         money=money,
+        stamps=stamps,
     )
 
 

@@ -219,6 +219,5 @@ def test_stamp_advice_takes_flask_babels_functions(app):
         shown = stamps_text(q, gettext=gettext, ngettext=ngettext, locale=str(get_locale()))
         cards = stamps_text(card, gettext=gettext, ngettext=ngettext, locale=str(get_locale()))
 
-    # Until the catalogs translate the sentence, it stays English around French money.
-    assert shown.replace("\xa0", " ") == "1,25 € in stamps"
-    assert cards == "3 Global Forever stamps"
+    assert shown.replace("\xa0", " ") == "1,25 € en timbres"
+    assert cards == "3 timbres Global Forever"
