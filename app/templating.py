@@ -32,7 +32,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date(d, "medium"), "date_format")
     app.add_template_filter(lambda d: format_datetime(d, "medium"), "datetime_format")
     app.add_template_filter(money, "money")
-    app.add_template_filter(lambda n: format_decimal(n), "number")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(format_code, "code_groups")
     app.add_template_filter(format_decimal, "number")

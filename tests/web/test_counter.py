@@ -215,7 +215,9 @@ def test_the_api_gives_the_dashboards_numbers(client, mail, fresh):
     assert body["by_channel"] == result.by_channel == {"letter": 15, "card": 7}
     assert body["by_role"] == {"appeal": 15, "solidarity": 7}
     assert body["by_day"] == {"2025-12-10": 22}
-    assert body["countries"] == 4 and body["postage"] == {}
+    assert body["countries"] == 4
+    assert body["postage"]["USD"] == {"amount": "13.60", "amount_minor": 1360, "mailings": 8}
+    assert body["postage"]["GBP"] == {"amount": "22.40", "amount_minor": 2240, "mailings": 7}
     assert sum(body["by_country"].values()) + body["other_countries"]["mailings"] == 22
     chapter = client.get(API + "?chapter=class-4b").get_json()
     assert chapter["chapter"] == {

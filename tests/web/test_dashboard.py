@@ -153,6 +153,7 @@ def test_the_csv_holds_the_same_numbers(client, auth, mail):
         "campaign,country,GB,United Kingdom,7,,\r\n"
         "campaign,town,GB/leeds,Leeds,7,,\r\n"
         "campaign,day,2025-12-20,,7,,\r\n"
+        "campaign,postage,GBP,,7,22.40,GBP\r\n"
         "campaign,chapter,leeds,Leeds Group,7,,\r\n"
     )
 
