@@ -16,10 +16,10 @@ from app import db
 from app.services import accounts
 from app.services import campaigns
 from app.services import demo
-from app.services import totals
 from app.services import postage
 from app.services import rates
 from app.services import reports
+from app.services import totals
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
 from models import MailingQuery

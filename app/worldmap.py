@@ -41,17 +41,16 @@ def shade(count: int) -> int:
     return sum(1 for step in STEPS if count >= step)
 
 
-def legend(minimum: int = 1) -> list[tuple[int, str]]:
-    """Return ``(shade, "10–99")`` pairs; the first starts at *minimum*."""
-    pairs = []
+def legend(minimum: int = 1) -> list[tuple[int, int, int | None]]:
+    """Return ``(shade, lowest, highest)`` per shade (``None``: no top); the first
+    starts at *minimum*."""
+    steps = []
     for index, step in enumerate(STEPS):
         low = max(step, minimum)
         high = STEPS[index + 1] - 1 if index + 1 < len(STEPS) else None
-        if high is not None and high < low:
-            continue
-        text = f"{low:,}–{high:,}" if high is not None else f"{low:,} or more"
-        pairs.append((index + 1, text))
-    return pairs
+        if high is None or high >= low:
+            steps.append((index + 1, low, high))
+    return steps
 
 
 def svg(

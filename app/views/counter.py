@@ -14,6 +14,9 @@ from flask import render_template
 from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import charts
 from app import db
@@ -22,6 +25,7 @@ from app.public import public
 from app.services import campaigns
 from app.services import countries
 from app.services import totals
+from app.services.errors import Nn_
 from models import Campaign
 from models import Chapter
 from models import RecipientRole
@@ -34,12 +38,29 @@ _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
     " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {frames}"
 )
-# Who "has sent" on a chapter's counter, by the kind of chapter.
-_SENDERS = {
-    "class": "Your class has",
-    "school": "Your school has",
-    "group": "Your group has",
-    "individual": "You have",
+# The sentence under the number, by who sent the letters: (singular, plural), with
+# %(num)s letters and the prisoner's %(name)s. Written out whole for the translators.
+_LINES = {
+    None: Nn_(
+        "Together we have sent %(num)s letter to help free %(name)s!",
+        "Together we have sent %(num)s letters to help free %(name)s!",
+    ),
+    "class": Nn_(
+        "Your class has sent %(num)s letter to help free %(name)s!",
+        "Your class has sent %(num)s letters to help free %(name)s!",
+    ),
+    "school": Nn_(
+        "Your school has sent %(num)s letter to help free %(name)s!",
+        "Your school has sent %(num)s letters to help free %(name)s!",
+    ),
+    "group": Nn_(
+        "Your group has sent %(num)s letter to help free %(name)s!",
+        "Your group has sent %(num)s letters to help free %(name)s!",
+    ),
+    "individual": Nn_(
+        "You have sent %(num)s letter to help free %(name)s!",
+        "You have sent %(num)s letters to help free %(name)s!",
+    ),
 }
 
 
@@ -93,7 +114,7 @@ def _counter(slug: str, chapter_slug: str | None, *, embed: bool):
     goal = chapter.goal if chapter else campaign.goal
     shown, _other = result.shown_countries()
     hidden = result.total < campaign.counter_threshold
-    lines = _lines(campaign, chapter, _cause(session, campaign))
+    lines = _lines(chapter, _prisoner(session, campaign))
     context = {
         "campaign": campaign,
         "chapter": chapter,
@@ -118,7 +139,7 @@ def _counter(slug: str, chapter_slug: str | None, *, embed: bool):
         else worldmap.svg(
             shown,
             name=lambda code: countries.country_name(code, locale),
-            title="Where the letters come from",
+            title=_("Where the letters come from"),
             description=_map_description(shown, result.countries, locale),
             ident="counter-map",
         ),
@@ -138,24 +159,31 @@ def _counter(slug: str, chapter_slug: str | None, *, embed: bool):
     return response
 
 
-def _cause(session, campaign: Campaign) -> str:
-    """Say what the letters are for, in words a 9-year-old reads: "to help free Azimjan"."""
+def _prisoner(session, campaign: Campaign) -> str:
+    """Name whom the letters are for, as a 9-year-old would: "Azimjan".
+
+    The first name of the campaign's first solidarity recipient (the prisoner), else
+    the campaign's title without a leading "Free".
+    """
     for recipient in campaigns.recipients_of(session, campaign):
         if recipient.role == RecipientRole.SOLIDARITY and recipient.name.strip():
-            return f"to help free {recipient.name.split()[0]}"
+            return recipient.name.split()[0]
     title = campaign.title.strip()
-    if title.lower().startswith("free "):
-        return f"to help free {title[5:].split()[0]}"
-    return f"for {title}"
+    return title[5:].strip() if title.lower().startswith("free ") else title
 
 
-def _lines(campaign: Campaign, chapter: Chapter | None, cause: str) -> dict[str, str]:
-    """The plain sentence under the number, with ``{n}`` for the count (the script's too)."""
-    who = _SENDERS.get(chapter.kind, "Your group has") if chapter else "Together we have"
+def _lines(chapter: Chapter | None, name: str) -> dict[str, str]:
+    """The sentence under the number: ``{n}`` stands for the count (for the script too)."""
+    singular, plural = _LINES.get(chapter.kind if chapter else None, _LINES["group"])
+    translations = get_translations()  # unformatted: {n} stays for the script to fill
+    fields = {"num": "{n}", "name": name}
     return {
-        "one": f"{who} sent {{n}} letter {cause}!",
-        "many": f"{who} sent {{n}} letters {cause}!",
-        "hidden": f"Letters are on their way {cause}. Every letter counts: keep writing!",
+        "one": translations.ngettext(singular, plural, 1) % fields,
+        "many": translations.ngettext(singular, plural, 2) % fields,
+        "hidden": _(
+            "Letters are on their way to help free %(name)s. Every letter counts: keep writing!",
+            name=name,
+        ),
     }
 
 
@@ -165,9 +193,19 @@ def _line(lines: dict[str, str], total: int) -> str:
 
 def _map_description(shown: dict[str, int], count: int, locale: str) -> str:
     if not shown:
-        return f"Letters came from {count} countries; none has sent {totals.SMALL_COUNT} yet."
+        return ngettext(
+            "Letters came from %(num)s country; none has sent %(small)s yet.",
+            "Letters came from %(num)s countries; none has sent %(small)s yet.",
+            count,
+            small=totals.SMALL_COUNT,
+        )
     names = ", ".join(countries.country_name(c, locale) for c in shown)
-    return (
-        f"Letters came from {count} countries. Shaded: {names}. Countries with fewer "
-        f"than {totals.SMALL_COUNT} letters are not shaded."
+    return ngettext(
+        "Letters came from %(num)s country. Shaded: %(names)s. Countries with fewer than "
+        "%(small)s letters are not shaded.",
+        "Letters came from %(num)s countries. Shaded: %(names)s. Countries with fewer than "
+        "%(small)s letters are not shaded.",
+        count,
+        names=names,
+        small=totals.SMALL_COUNT,
     )

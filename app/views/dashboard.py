@@ -17,7 +17,11 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -38,11 +42,15 @@ from models import Chapter
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 ROLE_LABELS = {
-    "appeal": "Appeals to officials",
-    "solidarity": "Greetings to the prisoner",
-    "copy": "Copies",
+    "appeal": _l("Appeals to officials"),
+    "solidarity": _l("Greetings to the prisoner"),
+    "copy": _l("Copies"),
 }
-STATUS_LABELS = {"posted": "Posted", "logged": "Logged, not yet posted", "void": "Void"}
+STATUS_LABELS = {
+    "posted": _l("posted"),
+    "logged": _l("logged, not yet posted"),
+    "void": _l("void"),
+}
 TOP_CHAPTERS = 10
 TOWNS_SHOWN = 25  # on the page; the CSV and JSON name every town with 5 mailings or more
 # Above this many chapters the filter asks for a short name instead of offering a list.
@@ -94,7 +102,8 @@ class View:
         rows = [Row(t.name, t.mailings, note=t.country) for t in self.main.towns]
         other = self.main.other_towns
         if other.places:
-            rows.append(Row("Other towns", other.mailings, note=f"{other.places:,} towns"))
+            note = ngettext("%(num)s town", "%(num)s towns", other.places)
+            rows.append(Row(_("Other towns"), other.mailings, note=note))
         return rows
 
 
@@ -115,9 +124,9 @@ def _load(slug: str, *, towns: int | None = TOWNS_SHOWN) -> View:
             try:
                 values[name] = dt.date.fromisoformat(raw)
             except ValueError:
-                problems[name] = "Enter a date like 2025-12-10."
+                problems[name] = _("Enter a date like 2025-12-10.")
     if (channel := args.get("channel", "")) and channel not in set(Channel):
-        problems["channel"] = "Choose a channel from the list."
+        problems["channel"] = _("Choose a channel from the list.")
     elif channel:
         values["channel"] = channel
     chapter = None
@@ -126,7 +135,7 @@ def _load(slug: str, *, towns: int | None = TOWNS_SHOWN) -> View:
         if wanted:
             chapter = session.exec(select(Chapter).where(Chapter.slug == wanted)).first()
             if chapter is None:
-                problems["chapter"] = "There is no chapter with this short name."
+                problems["chapter"] = _("There is no chapter with this short name.")
     else:
         chapter = session.get(Chapter, user.chapter_id) if user.chapter_id else None
         if wanted and (chapter is None or wanted != chapter.slug):
@@ -180,14 +189,14 @@ def show(slug: str):
         main.by_day,
         start,
         max(end, start),
-        title=f"Mailings per day, {scope}",
+        title=_("Mailings per day, %(scope)s", scope=scope),
         description=_day_description(main),
         locale=locale,
     )
     world = worldmap.svg(
         main.by_country,
         name=lambda code: countries.country_name(code, locale),
-        title=f"Where the mail came from, {scope}",
+        title=_("Where the mail came from, %(scope)s", scope=scope),
         description=_country_description(main, locale),
     )
     session = db.get_session()
@@ -298,24 +307,40 @@ def _problems(problems: dict[str, str]):
 
 def _day_description(result: totals.Totals) -> str:
     if not result.by_day:
-        return "No mail yet."
+        return _("No mail yet.")
     busiest, count = max(result.by_day.items(), key=lambda kv: (kv[1], kv[0]))
-    return (
-        f"{result.total:,} mailings over {len(result.by_day)} days; the busiest day was "
-        f"{busiest.isoformat()} with {count:,}. The table below lists every day."
+    return _(
+        "%(total)s mailings over %(days)s days; the busiest day was %(day)s with %(count)s."
+        " The table below lists every day.",
+        total=format_decimal(result.total),
+        days=len(result.by_day),
+        day=busiest.isoformat(),
+        count=format_decimal(count),
     )
 
 
 def _country_description(result: totals.Totals, locale: str) -> str:
     if not result.by_country:
-        return "No mail yet."
-    named = [
-        f"{countries.country_name(code, locale)} {count:,}"
-        for code, count in list(result.by_country.items())[:10]
-    ]
-    more = result.countries - len(named)
-    tail = f", and {more} more (see the table)" if more > 0 else ""
-    return f"Mail came from {result.countries} countries: " + ", ".join(named) + tail + "."
+        return _("No mail yet.")
+    shown = list(result.by_country.items())[:10]
+    names = ", ".join(
+        f"{countries.country_name(code, locale)} {format_decimal(n)}" for code, n in shown
+    )
+    more = result.countries - len(shown)
+    if more > 0:
+        return ngettext(
+            "Mail came from %(num)s countries: %(names)s, and %(more)s more (see the table).",
+            "Mail came from %(num)s countries: %(names)s, and %(more)s more (see the table).",
+            result.countries,
+            names=names,
+            more=more,
+        )
+    return ngettext(
+        "Mail came from %(num)s country: %(names)s.",
+        "Mail came from %(num)s countries: %(names)s.",
+        result.countries,
+        names=names,
+    )
 
 
 def _filters_document(view: View) -> dict:

@@ -42,8 +42,8 @@ def test_counts_shade_in_steps_of_ten():
         5,
         5,
     ]
-    assert worldmap.legend(5)[0] == (1, "5–9")
-    assert worldmap.legend()[-1] == (5, "10,000 or more")
+    assert worldmap.legend(5)[0] == (1, 5, 9)
+    assert worldmap.legend()[-1] == (5, 10_000, None)
 
 
 def test_the_svg_shades_only_the_counted_countries_and_escapes_names():

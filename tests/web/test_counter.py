@@ -104,13 +104,14 @@ def test_the_counter_says_it_plainly(client, mail):
     assert soup.select_one("[data-line]").get_text() == (
         "Your class has sent 8 letters to help free Azimjan!"
     )
-    assert soup.select_one("[data-countries]").get_text() == "1"
+    assert soup.select_one(".counter-countries").get_text(strip=True) == "from 1 country"
     whole = page(client.get(COUNTER))
     assert whole.select_one("[data-total]").get_text() == "22"
     assert whole.select_one("[data-line]").get_text() == (
         "Together we have sent 22 letters to help free Azimjan!"
     )
-    assert whole.select_one("[data-countries]").get_text() == "4"
+    assert whole.select_one(".counter-countries").get_text(strip=True) == "from 4 countries"
+    assert whole.select_one(".counter-goal").get_text() == "22% of our goal of 100"
 
 
 def test_towns_and_countries_under_five_never_appear_in_public(client, mail):

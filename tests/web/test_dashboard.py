@@ -146,7 +146,7 @@ def test_the_csv_holds_the_same_numbers(client, auth, mail):
         "\ufeffscope,section,key,label,mailings,amount,currency\r\n"
         "campaign,total,,,7,,\r\n"
         "campaign,goal,,,100,,\r\n"
-        'campaign,status,logged,"Logged, not yet posted",7,,\r\n'
+        'campaign,status,logged,"logged, not yet posted",7,,\r\n'
         "campaign,channel,card,Greeting card,7,,\r\n"
         "campaign,role,solidarity,Greetings to the prisoner,7,,\r\n"
         "campaign,recipient,prisoner,Azimjan Askarov,7,,\r\n"

@@ -12,7 +12,13 @@
   var PERIOD = 30000;
   var STEPS = [1, 10, 100, 1000, 10000]; /* as app/worldmap.py shades */
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
-  var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  var lang = document.documentElement.lang || undefined;
+  var numbers = new Intl.NumberFormat(lang);
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+
+  function isOne(count) {
+    return plurals ? plurals.select(count) === "one" : count === 1;
+  }
   var url = counter.getAttribute("data-totals-url");
   var threshold = parseInt(counter.getAttribute("data-threshold"), 10) || 0;
   var shownTotal = null;
@@ -83,7 +89,7 @@
     var line = hidden
       ? counter.getAttribute("data-line-hidden")
       : counter
-          .getAttribute(body.total === 1 ? "data-line-one" : "data-line-many")
+          .getAttribute(isOne(body.total) ? "data-line-one" : "data-line-many")
           .replace("{n}", numbers.format(body.total));
     setText("[data-line]", line);
     if (hidden) {
@@ -94,10 +100,19 @@
       countTo(total, shownTotal, body.total);
       shownTotal = body.total;
     }
-    setText("[data-countries]", numbers.format(body.countries));
-    setText("[data-countries-word]", body.countries === 1 ? "country" : "countries");
+    var countries = find(".counter-countries");
+    if (countries) {
+      var sentence = countries.getAttribute(
+        isOne(body.countries) ? "data-countries-one" : "data-countries-many"
+      );
+      setText(".counter-countries", sentence.replace("{n}", numbers.format(body.countries)));
+    }
     if (body.goal) {
-      setText("[data-percent]", String(Math.round((100 * body.total) / body.goal)));
+      var goalLine = find("[data-goal-line]");
+      if (goalLine) {
+        var percent = numbers.format(Math.round((100 * body.total) / body.goal));
+        setText("[data-goal-line]", goalLine.getAttribute("data-goal-line").replace("{p}", percent));
+      }
       var fill = find(".progress-fill");
       if (fill) {
         fill.setAttribute("width", String(1000 * Math.min(1, body.total / body.goal)));
