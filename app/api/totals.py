@@ -16,7 +16,8 @@ from pydantic import BaseModel
 from pydantic import Field
 
 from app import db
-from app.api import bp
+from app.api.base import bp
+from app.api.base import operation
 from app.public import public
 from app.services import totals
 
@@ -46,6 +47,16 @@ class ChapterInfo(BaseModel):
     name: str
     kind: str
     goal: int | None
+
+
+class TotalsQuery(BaseModel):
+    """Which totals: the whole campaign's, or one chapter's share."""
+
+    chapter: str | None = Field(
+        default=None,
+        max_length=60,
+        description="A chapter's slug; only chapters with a public counter answer",
+    )
 
 
 class CampaignTotals(BaseModel):
@@ -105,13 +116,20 @@ def campaign_totals(session, slug: str, chapter_slug: str | None = None) -> Camp
 
 
 @bp.get("/campaigns/<slug>/totals")
+@operation(
+    query=TotalsQuery, ok={200: CampaignTotals, 304: None}, errors=(404,), tags=("campaigns",)
+)
 @public
-def campaign_totals_view(slug: str):
-    """Send a campaign's public totals (``?chapter=`` for a chapter with a public counter).
+def campaign_totals_view(slug: str, query: TotalsQuery):
+    """Send a campaign's public totals, or a chapter's share (``?chapter=``).
+
+    Public and cacheable: ``Cache-Control: public, max-age=30`` and an ``ETag`` (send it
+    back as ``If-None-Match`` for a 304). No town is named, and countries with fewer
+    than 5 mailings are counted together in ``other_countries``.
 
     :raise 404: for an unknown or draft campaign, or a chapter without a public counter.
     """
-    body = campaign_totals(db.get_session(), slug, request.args.get("chapter") or None)
+    body = campaign_totals(db.get_session(), slug, query.chapter or None)
     response = jsonify(body.model_dump(mode="json"))
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
