@@ -161,7 +161,7 @@ def test_the_csv_holds_the_same_numbers(client, auth, mail):
 def test_towns_under_five_are_folded_and_typed_text_cannot_be_a_formula(client, auth, mail, make):
     log(make, mail["staff"], count=2, sender_town="=HYPERLINK(1)", sender_country="FR")
     auth.login()
-    towns = table(client.get(URL), "towns with the most mailings")
+    towns = table(client.get(URL), "Towns with the most mailings")
     assert "Osh KG" not in towns and "=HYPERLINK(1) FR" not in towns
     assert towns["Other towns 2 towns"] == ["4"]
     log(make, mail["staff"], count=5, sender_town="=HYPERLINK(1)", sender_country="FR")
