@@ -10,11 +10,11 @@ lock rows in the same order and cannot deadlock on them.
 
 **Reading.** ``summarize`` answers from the smallest tally that has every dimension a
 question needs: ``DayTally`` for totals, channels, recipients, statuses, days and
-postage; ``PlaceTally`` for countries and towns; ``ChapterTally`` for the top chapters (both
-hold live mailings only, so they stay small);
-``MailingTally`` (every dimension) for one chapter or a date range. ``count_directly``
-computes the same ``Totals`` straight from the mailing table: the tests, ``flask
-totals check`` and the benchmark's baseline hold the two equal.
+postage; ``PlaceTally`` for countries and towns and ``ChapterTally`` for the top
+chapters (both hold live mailings only, so they stay small); ``MailingTally`` (every
+dimension) for one chapter or a date range. ``count_directly`` computes the same
+``Totals`` straight from the mailing table: the tests, ``flask totals check`` and the
+benchmark's baseline hold the two equal.
 
 **Void.** A void mailing was logged by mistake: it counts in ``by_status`` only, and
 never in the total, the breakdowns, the progress to the goal or the postage.
