@@ -48,12 +48,14 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Set up the database, migrations, CSRF, sign-in and Babel."""
+    """Set up the database, migrations, CSRF, sign-in, Babel and cookie-free public views."""
     from app import db
     from app import extensions
+    from app import public
 
     db.init_app(app)
     extensions.init_app(app)
+    public.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -63,6 +65,8 @@ def register_blueprints(app: Flask) -> None:
     from app.views import batches
     from app.views import campaigns
     from app.views import chapters
+    from app.views import counter
+    from app.views import dashboard
     from app.views import mailings
     from app.views import main
     from app.views import postage
@@ -72,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.views import users
 
     modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
-    modules += (reports, api)
+    modules += (reports, dashboard, counter, api)
     for module in modules:
         app.register_blueprint(module.bp)
 

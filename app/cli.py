@@ -14,10 +14,12 @@ from sqlmodel import select
 
 from app import db
 from app.services import accounts
+from app.services import campaigns
 from app.services import demo
 from app.services import postage
 from app.services import rates
 from app.services import reports
+from app.services import totals
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
 from models import MailingQuery
@@ -25,6 +27,7 @@ from models import Role
 from models import User
 
 users_cli = AppGroup("users", help="Manage accounts.")
+totals_cli = AppGroup("totals", help="Check or recount the dashboard tallies.")
 export_cli = AppGroup("export", help="Export mailings and summaries.")
 import_cli = AppGroup("import", help="Import mailings.")
 postage_cli = AppGroup("postage", help="Price pieces of post.")
@@ -35,6 +38,7 @@ def init_app(app: Flask) -> None:
     """Add Lettertrail's commands to *app*'s ``flask`` command."""
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(totals_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(postage_cli)
@@ -325,3 +329,34 @@ def check_command():
     if not report.ok:
         raise SystemExit(1)
     click.echo("All rate tables are valid.")
+
+
+def _campaign_id(session, slug: str | None) -> int | None:
+    if not slug:
+        return None
+    try:
+        return campaigns.get_campaign(session, slug).id
+    except NotFound:
+        raise click.ClickException(f"No campaign {slug}.") from None
+
+
+@totals_cli.command("check")
+@click.option("--campaign", "slug", help="Only this campaign (its short name).")
+def totals_check(slug: str | None):
+    """Compare the tallies with a direct count of the mailings; exit 1 if they differ."""
+    with db.new_session() as session:
+        found = totals.differences(session, _campaign_id(session, slug))
+    for line in found:
+        click.echo(line, err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo("The tallies match the mailings.")
+
+
+@totals_cli.command("rebuild")
+@click.option("--campaign", "slug", help="Only this campaign (its short name).")
+def totals_rebuild(slug: str | None):
+    """Recount the tallies from the mailings (after a bulk load or a restore)."""
+    with db.new_session() as session:
+        totals.rebuild(session, _campaign_id(session, slug))
+    click.echo("Tallies recounted.")

@@ -1,4 +1,4 @@
-"""Template filters for dates, money, countries and codes, in the reader's locale."""
+"""Template filters for dates, numbers, money, countries and codes, in the reader's locale."""
 
 from decimal import Decimal
 from functools import partial

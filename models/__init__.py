@@ -23,6 +23,10 @@ from models.mailing import MailingBatchCreate
 from models.mailing import MailingEvent
 from models.mailing import MailingQuery
 from models.mailing import MailingStatus
+from models.tally import ChapterTally
+from models.tally import DayTally
+from models.tally import MailingTally
+from models.tally import PlaceTally
 from models.user import ApiToken
 from models.user import Role
 from models.user import User
@@ -38,6 +42,8 @@ __all__ = [
     "Chapter",
     "ChapterCreate",
     "ChapterKind",
+    "ChapterTally",
+    "DayTally",
     "IdempotentRequest",
     "Kind",
     "Mailing",
@@ -45,6 +51,8 @@ __all__ = [
     "MailingEvent",
     "MailingQuery",
     "MailingStatus",
+    "MailingTally",
+    "PlaceTally",
     "Recipient",
     "RecipientCreate",
     "RecipientRole",

@@ -13,6 +13,7 @@ from app.api import campaigns  # noqa: F401
 from app.api import docs  # noqa: F401
 from app.api import mailings  # noqa: F401
 from app.api import postage  # noqa: F401
+from app.api import totals  # noqa: F401
 
 # isort: on
 

@@ -16,6 +16,7 @@ from sqlmodel import select
 from app.services import countries
 from app.services import postage
 from app.services import slips
+from app.services import totals
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import N_
@@ -197,7 +198,10 @@ def _write_batch(
     connection = session.connection()
     inserted = connection.execute(Batch.__table__.insert(), batch.model_dump(exclude={"id"}))
     batch.id = inserted.inserted_primary_key[0]
-    connection.execute(Mailing.__table__.insert(), _mailing_rows(batch, data, recipient))
+    rows = _mailing_rows(batch, data, recipient)
+    connection.execute(Mailing.__table__.insert(), rows)
+    # Dashboard tallies: counted in this same transaction (services/totals.py).
+    totals.count_logged(session, rows)
     return batch
 
 
@@ -677,6 +681,7 @@ def change_status(
     current = list(session.exec(select(Mailing).where(Mailing.id.in_(ids))).all())
     last_events = _last_events(session, ids) if action == "undo" else {}
     changed, reasons = 0, set()
+    moves = []  # (mailing, from, to) for the dashboard tallies
     now = dt.datetime.now(dt.UTC)
     for mailing in current:
         target, reason = _target_status(mailing, action, last_events.get(mailing.id))
@@ -693,8 +698,11 @@ def change_status(
                 at=now,
             )
         )
+        moves.append((mailing, mailing.status, target))
         mailing.status = target
         changed += 1
+    # Dashboard tallies: the moved mailings change status there too, in this transaction.
+    totals.count_moved(session, moves)
     session.commit()
     skipped = len(current) - changed
     return StatusResult(changed, skipped, tuple(sorted(reasons)))

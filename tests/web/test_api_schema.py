@@ -39,6 +39,7 @@ OPERATIONS = [
     ("POST", "/api/v1/mailings/{code}/posted"),
     ("POST", "/api/v1/mailings/{code}/void"),
     ("GET", "/api/v1/postage/quote"),
+    ("GET", "/api/v1/campaigns/{slug}/totals"),
 ]
 
 
@@ -94,6 +95,10 @@ def test_the_api_keeps_to_its_document(app, engine, staff_token, method, path):
                 "on": data.draw(st.dates(dt.date(2025, 7, 13), dt.date(2026, 6, 30))).isoformat(),
             }
             case.query.pop("weight_oz", None)
+        if "{slug}" in path and data.draw(st.booleans(), label="real campaign"):
+            case.path_parameters["slug"] = "azimjan-askarov"
+            chapter = data.draw(st.sampled_from([None, "class-4b", "leeds"]), label="chapter")
+            case.query = {"chapter": chapter} if chapter else {}
         response = case.call_and_validate(headers=headers, checks=CHECKS)
         statuses[response.status_code] += 1
 
@@ -101,7 +106,7 @@ def test_the_api_keeps_to_its_document(app, engine, staff_token, method, path):
     assert sum(statuses.values()) >= 1
     if method == "POST" and path == "/api/v1/mailings":
         assert statuses[201] > 0, statuses
-    if "{code}" in path or path == "/api/v1/postage/quote":
+    if "{code}" in path or "{slug}" in path or path == "/api/v1/postage/quote":
         assert statuses[200] > 0, statuses
 
 
@@ -116,6 +121,7 @@ def test_the_document_lists_every_operation(client):
         ("/api/v1/mailings/{code}/posted", "post"),
         ("/api/v1/mailings/{code}/void", "post"),
         ("/api/v1/postage/quote", "get"),
+        ("/api/v1/campaigns/{slug}/totals", "get"),
     }
     assert doc["components"]["securitySchemes"] == {"bearer": {"type": "http", "scheme": "bearer"}}
     post = doc["paths"]["/api/v1/mailings"]["post"]

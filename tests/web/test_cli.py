@@ -1,5 +1,6 @@
-"""The flask commands: demo, users create, users token, db upgrade."""
+"""The flask commands: demo, users create, users token, db upgrade, totals."""
 
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -9,6 +10,7 @@ from models import Batch
 from models import Campaign
 from models import Chapter
 from models import Mailing
+from models import MailingTally
 from models import Recipient
 from models import User
 
@@ -106,3 +108,19 @@ def test_users_token_prints_a_token_stored_only_as_a_digest(runner, make, fresh)
 def test_users_token_for_an_unknown_email_fails(runner):
     result = runner.invoke(args=["users", "token", "nobody@example.org"])
     assert result.exit_code != 0 and "No active account" in result.output
+
+
+def test_totals_check_and_rebuild(runner, world, make, fresh):
+    make.batch(world["staff"], count=4)
+    assert runner.invoke(args=["totals", "check"]).output == "The tallies match the mailings.\n"
+    with fresh() as s:
+        s.exec(delete(MailingTally))
+        s.commit()
+    drifted = runner.invoke(args=["totals", "check", "--campaign", "azimjan-askarov"])
+    assert drifted.exit_code == 1 and "mailing_tally" in drifted.output
+    rebuilt = runner.invoke(args=["totals", "rebuild", "--campaign", "azimjan-askarov"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert runner.invoke(args=["totals", "check"]).exit_code == 0
+    assert (
+        "No campaign nope" in runner.invoke(args=["totals", "check", "--campaign", "nope"]).output
+    )
