@@ -31,9 +31,6 @@ from models.mailing import MAX_TOWN_LENGTH
 
 NO_CHAPTER = 0
 NO_CURRENCY = ""
-# On SQLite each tally is stored in its key's order (a WITHOUT ROWID table): an upsert
-# then updates one B-tree, not a row plus a separate index of its key.
-_CLUSTERED = {"sqlite_with_rowid": False}
 # Counts and sums are 64-bit: 5 million pieces at $3.40 already pass 2^31 cents.
 
 
@@ -55,7 +52,6 @@ class MailingTally(SQLModel, table=True):
             "chapter_key",
             "mailings",
         ),
-        _CLUSTERED,
     )
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
@@ -75,7 +71,6 @@ class DayTally(SQLModel, table=True):
     """Mailings of a campaign by day, recipient, channel, status and postage currency."""
 
     __tablename__ = "day_tally"
-    __table_args__ = (_CLUSTERED,)
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     sent_on: dt.date = Field(primary_key=True)
@@ -91,7 +86,6 @@ class PlaceTally(SQLModel, table=True):
     """Live (not void) mailings of a campaign by sender country and town, by spelling."""
 
     __tablename__ = "place_tally"
-    __table_args__ = (_CLUSTERED,)
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     channel: str = Field(max_length=16, primary_key=True)
@@ -106,7 +100,6 @@ class ChapterTally(SQLModel, table=True):
     """Live (not void) mailings of a campaign by chapter and channel (the top chapters)."""
 
     __tablename__ = "chapter_tally"
-    __table_args__ = (_CLUSTERED,)
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     chapter_key: int = Field(primary_key=True)  # chapter id, or 0 for none

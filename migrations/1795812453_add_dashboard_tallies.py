@@ -3,9 +3,9 @@
 The tallies are GROUP BYs of the mailing table kept current by services/totals.py;
 upgrading fills them from the mailings already there (a new database has none).
 
-Revision ID: 1795813931
+Revision ID: 1795812453
 Revises: 1795809781
-Create Date: 2026-11-27 21:12:11.220681
+Create Date: 2026-11-27 20:47:33.857361
 
 """
 from typing import Sequence, Union
@@ -18,7 +18,7 @@ import models.types
 
 
 # revision identifiers, used by Alembic.
-revision: str = '1795813931'
+revision: str = '1795812453'
 down_revision: Union[str, Sequence[str], None] = '1795809781'
 branch_labels: Union[str, Sequence[str], None] = ()
 depends_on: Union[str, Sequence[str], None] = None
@@ -33,8 +33,7 @@ def upgrade() -> None:
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('mailings', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_chapter_tally_campaign_id_campaign')),
-    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'channel', name=op.f('pk_chapter_tally')),
-    sqlite_with_rowid=False
+    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'channel', name=op.f('pk_chapter_tally'))
     )
     op.create_table('place_tally',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -44,8 +43,7 @@ def upgrade() -> None:
     sa.Column('sender_town', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('mailings', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_place_tally_campaign_id_campaign')),
-    sa.PrimaryKeyConstraint('campaign_id', 'channel', 'sender_country', 'sender_town_key', 'sender_town', name=op.f('pk_place_tally')),
-    sqlite_with_rowid=False
+    sa.PrimaryKeyConstraint('campaign_id', 'channel', 'sender_country', 'sender_town_key', 'sender_town', name=op.f('pk_place_tally'))
     )
     op.create_table('day_tally',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -58,8 +56,7 @@ def upgrade() -> None:
     sa.Column('postage_minor', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_day_tally_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['recipient_id'], ['recipient.id'], name=op.f('fk_day_tally_recipient_id_recipient')),
-    sa.PrimaryKeyConstraint('campaign_id', 'sent_on', 'recipient_id', 'channel', 'status', 'postage_currency', name=op.f('pk_day_tally')),
-    sqlite_with_rowid=False
+    sa.PrimaryKeyConstraint('campaign_id', 'sent_on', 'recipient_id', 'channel', 'status', 'postage_currency', name=op.f('pk_day_tally'))
     )
     op.create_table('mailing_tally',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -75,8 +72,7 @@ def upgrade() -> None:
     sa.Column('postage_minor', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_mailing_tally_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['recipient_id'], ['recipient.id'], name=op.f('fk_mailing_tally_recipient_id_recipient')),
-    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'sent_on', 'recipient_id', 'channel', 'status', 'sender_country', 'sender_town_key', 'postage_currency', name=op.f('pk_mailing_tally')),
-    sqlite_with_rowid=False
+    sa.PrimaryKeyConstraint('campaign_id', 'chapter_key', 'sent_on', 'recipient_id', 'channel', 'status', 'sender_country', 'sender_town_key', 'postage_currency', name=op.f('pk_mailing_tally'))
     )
     with op.batch_alter_table('mailing_tally', schema=None) as batch_op:
         batch_op.create_index('ix_mailing_tally_campaign_id_sent_on', ['campaign_id', 'sent_on', 'channel', 'status', 'sender_country', 'sender_town_key', 'chapter_key', 'mailings'], unique=False)
