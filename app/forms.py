@@ -210,3 +210,22 @@ class TokenForm(FlaskForm):
         validators=[Length(max=100)],
         description=_l("A note for you and staff, e.g. “school spreadsheet script”."),
     )
+
+
+class PhraseForm(FlaskForm):
+    text = StringField(
+        _l("Phrase"),
+        validators=[InputRequired(REQUIRED), Length(max=300)],
+        description=_l("In the prisoner's language, e.g. «Мы думаем о Вас!»"),
+    )
+    meaning = StringField(
+        _l("What it means"),
+        validators=[Length(max=300)],
+        description=_l("e.g. We're thinking of you"),
+    )
+    language = StringField(
+        _l("Language code"),
+        validators=[InputRequired(REQUIRED), Length(max=12)],
+        description=_l("e.g. ru for Russian, ky for Kyrgyz."),
+    )
+    position = IntegerField(_l("Order on the page"), default=0, validators=[Optional()])

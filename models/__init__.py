@@ -7,6 +7,8 @@ from models.base import metadata
 from models.campaign import Campaign
 from models.campaign import CampaignCreate
 from models.campaign import CampaignStatus
+from models.campaign import Phrase
+from models.campaign import PhraseCreate
 from models.campaign import Recipient
 from models.campaign import RecipientCreate
 from models.campaign import RecipientRole
@@ -47,6 +49,8 @@ __all__ = [
     "IdempotentRequest",
     "Kind",
     "Mailing",
+    "Phrase",
+    "PhraseCreate",
     "MailingBatchCreate",
     "MailingEvent",
     "MailingQuery",

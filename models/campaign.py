@@ -18,6 +18,7 @@ from models.chapter import check_slug
 from models.types import UTCDateTime
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 class CampaignStatus(StrEnum):
@@ -132,3 +133,38 @@ class Recipient(RecipientBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     role: str = Field(max_length=16)
+
+
+class PhraseBase(SQLModel):
+    """A phrase supporters may copy onto a greeting, in the prisoner's language."""
+
+    text: str = Field(min_length=1, max_length=300)
+    meaning: str = Field(default="", max_length=300)
+    # BCP 47 language code of the text ("ru"), so pages mark it up for screen readers.
+    language: str = Field(min_length=2, max_length=12)
+    position: int = Field(default=0, ge=0, le=1000)
+
+    @field_validator("text", "meaning", "language", mode="before")
+    @classmethod
+    def _strip_text(cls, value):
+        return _strip(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value):
+        if not LANGUAGE_PATTERN.match(value):
+            raise ValueError(N_("Use a language code such as ru, ky or uz-Latn."))
+        return value
+
+
+class PhraseCreate(PhraseBase):
+    """Validated input for a new or edited phrase."""
+
+
+class Phrase(PhraseBase, table=True):
+    """A suggested greeting phrase of a campaign, with what it means."""
+
+    __tablename__ = "phrase"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)

@@ -15,6 +15,8 @@ from models import CampaignCreate
 from models import CampaignStatus
 from models import Chapter
 from models import ChapterCreate
+from models import Phrase
+from models import PhraseCreate
 from models import Recipient
 from models import RecipientCreate
 
@@ -129,3 +131,43 @@ def all_campaigns(session: Session) -> list[Campaign]:
 def all_chapters(session: Session) -> list[Chapter]:
     """Return every chapter by name."""
     return list(session.exec(select(Chapter).order_by(Chapter.name)).all())
+
+
+def save_phrase(
+    *, session: Session, campaign: Campaign, data: PhraseCreate, phrase: Phrase | None = None
+) -> Phrase:
+    """Add a greeting phrase to *campaign*, or update *phrase*; commits."""
+    begin_write(session)
+    row = phrase or Phrase(campaign_id=campaign.id, **data.model_dump())
+    for name, value in data.model_dump().items():
+        setattr(row, name, value)
+    row.campaign_id = campaign.id
+    session.add(row)
+    session.commit()
+    return row
+
+
+def delete_phrase(*, session: Session, phrase: Phrase) -> None:
+    """Remove a greeting phrase; commits."""
+    begin_write(session)
+    session.delete(session.merge(phrase))
+    session.commit()
+
+
+def phrases_of(session: Session, campaign_id: int) -> list[Phrase]:
+    """Return a campaign's greeting phrases in their display order."""
+    query = (
+        select(Phrase).where(Phrase.campaign_id == campaign_id).order_by(Phrase.position, Phrase.id)
+    )
+    return list(session.exec(query).all())
+
+
+def get_phrase(session: Session, campaign: Campaign, phrase_id: int) -> Phrase:
+    """Return *campaign*'s phrase *phrase_id*.
+
+    :raises NotFound: if the campaign has no such phrase.
+    """
+    phrase = session.get(Phrase, phrase_id)
+    if phrase is None or phrase.campaign_id != campaign.id:
+        raise NotFound(phrase_id)
+    return phrase

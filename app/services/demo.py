@@ -15,6 +15,7 @@ from models import Campaign
 from models import CampaignCreate
 from models import ChapterCreate
 from models import MailingBatchCreate
+from models import PhraseCreate
 from models import RecipientCreate
 from models import Role
 from models import User
@@ -68,6 +69,16 @@ RECIPIENTS = (
         city="Bishkek",
         country="KG",
         position=2,
+    ),
+)
+
+PHRASES = (
+    PhraseCreate(text="Мы думаем о Вас!", meaning="We're thinking of you", language="ru"),
+    PhraseCreate(
+        text="Желаем Вам сил в борьбе за справедливость",
+        meaning="Wishing you strength in your fight for justice",
+        language="ru",
+        position=1,
     ),
 )
 
@@ -142,6 +153,10 @@ def load_demo(*, session: Session, today: dt.date | None = None) -> DemoResult:
     for recipient in RECIPIENTS:
         if recipient.key not in existing:
             campaigns.save_recipient(session=session, campaign=campaign, data=recipient)
+    known = {p.text for p in campaigns.phrases_of(session, campaign.id)}
+    for phrase in PHRASES:
+        if phrase.text not in known:
+            campaigns.save_phrase(session=session, campaign=campaign, data=phrase)
     slugs = {c.slug for c in campaigns.all_chapters(session)}
     chapters = {}
     for chapter in CHAPTERS:

@@ -17,6 +17,7 @@ from app.services import countries
 from app.services import postage
 from app.services import slips
 from app.services import totals
+from app.services.campaigns import phrases_of
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import N_
@@ -35,6 +36,7 @@ from models import MailingBatchCreate
 from models import MailingEvent
 from models import MailingStatus
 from models import Recipient
+from models import RecipientRole
 from models import User
 
 # A sender east of UTC may already be on tomorrow's date.
@@ -598,8 +600,10 @@ def slips_for(
     campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
     recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
     addresses, advice = {}, {}
+    # Greetings to the prisoner carry a suggested phrase, taken in turn through the batch.
+    phrases = {cid: phrases_of(session, cid) for cid in campaigns}
     result = []
-    for m in rows:
+    for n, m in enumerate(rows):
         recipient = recipients[m.recipient_id]
         if recipient.id not in addresses:
             addresses[recipient.id] = tuple(
@@ -632,9 +636,17 @@ def slips_for(
                     else (None if m.channel in POST_CHANNELS else "none")
                 ),
                 stamps=advice[m.batch_id] if priced else None,
+                **_greeting(recipient, phrases[m.campaign_id], n),
             )
         )
     return result
+
+
+def _greeting(recipient: Recipient, phrases: list, n: int) -> dict:
+    if recipient.role != RecipientRole.SOLIDARITY or not phrases:
+        return {}
+    phrase = phrases[n % len(phrases)]
+    return {"greeting": phrase.text, "greeting_meaning": phrase.meaning or None}
 
 
 def _by_ids(session: Session, model, ids: set[int]):

@@ -16,6 +16,7 @@ from app import db
 from app.auth import signed_in_required
 from app.auth import staff_required
 from app.forms import CampaignForm
+from app.forms import PhraseForm
 from app.forms import RecipientForm
 from app.forms import form_data
 from app.forms import show_errors
@@ -30,6 +31,7 @@ from app.views.slips import printed_words
 from models import CampaignCreate
 from models import CampaignStatus
 from models import Channel
+from models import PhraseCreate
 from models import RecipientCreate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -80,6 +82,7 @@ def show(slug: str):
         "campaigns/show.html",
         campaign=campaign,
         recipients=recipients,
+        phrases=campaigns.phrases_of(session, campaign.id),
         calc=calc,
         destinations=destinations,
         option_choices=postage_views.OPTION_CHOICES,
@@ -218,3 +221,63 @@ def tally(slug: str):
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="tally-{campaign.slug}.pdf"'
     return response
+
+
+@bp.route("/<slug>/phrases/new", methods=["GET", "POST"])
+@staff_required
+def new_phrase(slug: str):
+    """Add a greeting phrase, in the prisoner's language, to a campaign.
+
+    :raise 404: if there is no such campaign.
+    """
+    session = db.get_session()
+    return _edit_phrase(session, campaigns.get_campaign(session, slug), None)
+
+
+@bp.route("/<slug>/phrases/<int:phrase_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_phrase(slug: str, phrase_id: int):
+    """Edit a greeting phrase of a campaign.
+
+    :raise 404: if there is no such campaign or phrase.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    return _edit_phrase(session, campaign, campaigns.get_phrase(session, campaign, phrase_id))
+
+
+def _edit_phrase(session, campaign, phrase):
+    form = PhraseForm(obj=phrase)
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save_form(
+            form,
+            PhraseCreate,
+            lambda data: campaigns.save_phrase(
+                session=session, campaign=campaign, data=data, phrase=phrase
+            ),
+        )
+        if saved:
+            flash(_("Phrase saved."))
+            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "campaigns/phrase_form.html", form=form, campaign=campaign, phrase=phrase
+    ), status
+
+
+@bp.post("/<slug>/phrases/<int:phrase_id>/delete")
+@staff_required
+def delete_phrase(slug: str, phrase_id: int):
+    """Remove a greeting phrase from a campaign.
+
+    :raise 404: if there is no such campaign or phrase.
+    """
+    session = db.get_session()
+    campaign = campaigns.get_campaign(session, slug)
+    campaigns.delete_phrase(
+        session=session, phrase=campaigns.get_phrase(session, campaign, phrase_id)
+    )
+    flash(_("Phrase removed."))
+    return redirect(url_for("campaigns.show", slug=campaign.slug), 303)

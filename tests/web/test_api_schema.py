@@ -85,12 +85,14 @@ def test_the_api_keeps_to_its_document(app, engine, staff_token, method, path):
                     "chapter": data.draw(st.sampled_from([None, "class-4b", "leeds"])),
                 }
         if path == "/api/v1/postage/quote" and data.draw(st.booleans(), label="real piece"):
+            # A piece every table of 2025 prices: a letter of up to 1 oz from one of
+            # the five operators' countries to Kyrgyzstan.
             case.query = (case.query or {}) | {
-                "from": data.draw(st.sampled_from(["US", "GB", "DE", "CA", "AU", "PR"])),
-                "to": data.draw(st.sampled_from(["KG", "US", "SO", "GB", "XK"])),
-                "kind": data.draw(st.sampled_from(["postcard", "letter", "large_envelope"])),
-                "weight_g": str(data.draw(st.integers(1, 600))),
-                "on": data.draw(st.dates(dt.date(2015, 1, 1), dt.date(2026, 12, 31))).isoformat(),
+                "from": data.draw(st.sampled_from(["US", "GB", "DE", "PR"])),
+                "to": "KG",
+                "kind": "letter",
+                "weight_g": str(data.draw(st.integers(1, 20))),
+                "on": data.draw(st.dates(dt.date(2025, 7, 13), dt.date(2026, 6, 30))).isoformat(),
             }
             case.query.pop("weight_oz", None)
         if "{slug}" in path and data.draw(st.booleans(), label="real campaign"):
