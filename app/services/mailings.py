@@ -38,6 +38,7 @@ from models import MailingStatus
 from models import Recipient
 from models import RecipientRole
 from models import User
+from models.tally import PlaceTally
 
 # A sender east of UTC may already be on tomorrow's date.
 _FUTURE_GRACE = dt.timedelta(days=1)
@@ -572,15 +573,17 @@ def filter_conditions(user: User, filters: MailingFilter) -> list:
 PUBLIC_TOWN_MINIMUM = 5
 
 
-def town_is_public(session: Session, campaign_id: int, town_key_: str) -> bool:
-    """Tell whether a town has enough mailings in a campaign to be named on public pages."""
-    enough = (
-        select(Mailing.id)
-        .where(Mailing.campaign_id == campaign_id, Mailing.sender_town_key == town_key_)
-        .limit(PUBLIC_TOWN_MINIMUM)
-        .subquery()
-    )
-    return session.exec(select(func.count()).select_from(enough)).one() >= PUBLIC_TOWN_MINIMUM
+def town_is_public(session: Session, mailing: Mailing) -> bool:
+    """Tell whether *mailing*'s town has enough live mail in its campaign to be named on
+    public pages (read from the place tally, so it stays quick at millions of rows)."""
+    count = session.exec(
+        select(func.coalesce(func.sum(PlaceTally.mailings), 0)).where(
+            PlaceTally.campaign_id == mailing.campaign_id,
+            PlaceTally.sender_country == mailing.sender_country,
+            PlaceTally.sender_town_key == mailing.sender_town_key,
+        )
+    ).one()
+    return int(count) >= PUBLIC_TOWN_MINIMUM
 
 
 def slips_for(

@@ -37,9 +37,7 @@ def show(code: str):
     may_change = current_user.is_authenticated and (
         current_user.is_staff or current_user.chapter_id == mailing.chapter_id
     )
-    town_shown = may_change or mailings.town_is_public(
-        session, mailing.campaign_id, mailing.sender_town_key
-    )
+    town_shown = may_change or mailings.town_is_public(session, mailing)
     return render_template(
         "scan/show.html",
         mailing=mailing,

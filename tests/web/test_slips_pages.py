@@ -173,3 +173,14 @@ def test_the_tally_sheet_lists_the_campaigns_recipients(teacher):
     text = " ".join(page_texts(response.get_data()))
     assert "President Almazbek Atambaev" in text and "Azimjan Askarov" in text
     assert "Greeting card" in text and "Drawing" in text
+
+
+def test_void_mail_does_not_make_a_town_public(client, make, world, fresh):
+    from app.services import mailings as svc
+
+    batch = make.batch(world["coordinator"], count=5)
+    with make.session() as s:
+        rows = list(s.exec(select(Mailing).where(Mailing.batch_id == batch.id)))
+        svc.change_status(session=s, mailings=rows[:1], action="void", user=world["staff"])
+    code = codes_of(fresh, batch.id)[1]
+    assert "Columbus" not in page(client.get(f"/m/{code}")).get_text()
