@@ -20,6 +20,7 @@ from app.services import demo
 from app.services import postage
 from app.services import rates
 from app.services import reports
+from app.services import retention
 from app.services import totals
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(postage_cli)
     app.cli.add_command(rates_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(purge_command)
 
 
 def _fail(failure: ValidationFailed) -> None:
@@ -380,3 +382,35 @@ def backup_command(dest: str, force: bool):
     except backup.BackupRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Backed up {source} to {result.path} ({result.bytes} bytes); integrity ok.")
+
+
+@click.command("purge")
+@click.option(
+    "--older-than",
+    "age",
+    required=True,
+    metavar="AGE",
+    help="Delete mailings sent before this age: 24m (months) or 365d (days).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@with_appcontext
+def purge_command(age: str, dry_run: bool):
+    """Delete old mailings, their events and emptied batches; keep every total.
+
+    One transaction. The campaign and chapter totals (counters, dashboard, API) do not
+    change. Afterwards do not run `flask totals rebuild`: it would forget them.
+    """
+    try:
+        before = retention.cutoff(age, dt.datetime.now(dt.UTC).date())
+    except ValidationFailed as failure:
+        _fail(failure)
+    with db.new_session() as session:
+        result = retention.purge(session, before=before, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {result.mailings} mailings sent before {result.before.isoformat()},"
+        f" {result.events} status events and {result.batches} emptied batches."
+    )
+    for slug, count in result.by_campaign.items():
+        click.echo(f"  {slug}: {count} mailings")
+    click.echo("Campaign and chapter totals are unchanged.")
