@@ -70,13 +70,14 @@ def register_blueprints(app: Flask) -> None:
     from app.views import mailings
     from app.views import main
     from app.views import postage
+    from app.views import privacy
     from app.views import reports
     from app.views import scan
     from app.views import slips
     from app.views import users
 
     modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
-    modules += (reports, dashboard, counter, api)
+    modules += (reports, dashboard, counter, privacy, api)
     for module in modules:
         app.register_blueprint(module.bp)
 
