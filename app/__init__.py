@@ -38,7 +38,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     """Load the configuration chain and fill in derived defaults."""
     app.config.from_object("app.config")
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env(ENV_PREFIX)
+    # Flask adds the "_" after the prefix itself: "LETTERTRAIL" reads LETTERTRAIL_SECRET_KEY.
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config["DATABASE_URL"]:
