@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
     )
     configure(app, test_config)
+    trust_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,6 +47,21 @@ def configure(app: Flask, test_config: dict | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "lettertrail.sqlite")
         app.config["DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address, scheme and host from it.
+
+    ``PROXY_FIX`` (``LETTERTRAIL_PROXY_FIX``) is how many proxies stand in front of the
+    app; 0 (the default) trusts no ``X-Forwarded-*`` header, which anyone can send.
+    """
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
 
 def register_extensions(app: Flask) -> None:
