@@ -23,7 +23,15 @@ def free_port() -> int:
 class Server:
     """``gunicorn "app:create_app()"`` in a process group of its own."""
 
-    def __init__(self, database_url: str, instance: Path, *, workers: int = 1, threads: int = 4):
+    def __init__(
+        self,
+        database_url: str,
+        instance: Path,
+        *,
+        workers: int = 1,
+        threads: int = 4,
+        app_spec: str = "app:create_app()",
+    ):
         self.port = free_port()
         self.env = os.environ | {
             "LETTERTRAIL_DATABASE_URL": database_url,
@@ -41,7 +49,7 @@ class Server:
             str(threads),
             "--log-level",
             "warning",
-            "app:create_app()",
+            app_spec,
         ]
         self.process: subprocess.Popen | None = None
         self.log = instance / f"gunicorn-{self.port}.log"
