@@ -12,6 +12,7 @@ the same run. Prints requests/s, p50, p95 and errors of each, side by side.
 
 import argparse
 import datetime as dt
+import http.client
 import statistics
 import sys
 import tempfile
@@ -77,7 +78,7 @@ def drive(server: Server, requests, seconds: float, clients: int) -> dict:
                 start = time.perf_counter()
                 try:
                     status, _ = server.request(method, path, body, headers, timeout=30)
-                except OSError:
+                except (OSError, http.client.HTTPException):
                     status = None
                 mine[name].append(time.perf_counter() - start)
                 if status != ok:

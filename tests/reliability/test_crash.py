@@ -7,6 +7,7 @@ there (WAL + synchronous=NORMAL is durable across process crashes).
 """
 
 import datetime as dt
+import http.client
 import sqlite3
 import threading
 import time
@@ -47,8 +48,9 @@ def _client(server: Server, token: str, stop: threading.Event, acked: list, fail
             status, answer = server.request(
                 "POST", "/api/v1/mailings", body, headers | {"Idempotency-Key": key}
             )
-        except OSError:
-            continue  # the server is gone (or going): nothing was acknowledged
+        except (OSError, http.client.HTTPException):
+            # The server is gone, or died mid-answer (IncompleteRead): not acknowledged.
+            continue
         if status == 201:
             acked.extend(m["code"] for m in answer["mailings"])
         else:
