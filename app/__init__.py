@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
     )
     configure(app, test_config)
+    trust_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -38,13 +39,29 @@ def configure(app: Flask, test_config: dict | None) -> None:
     """Load the configuration chain and fill in derived defaults."""
     app.config.from_object("app.config")
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env(ENV_PREFIX)
+    # Flask adds the "_" after the prefix itself: "LETTERTRAIL" reads LETTERTRAIL_SECRET_KEY.
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config["DATABASE_URL"]:
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "lettertrail.sqlite")
         app.config["DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address, scheme and host from it.
+
+    ``PROXY_FIX`` (``LETTERTRAIL_PROXY_FIX``) is how many proxies stand in front of the
+    app; 0 (the default) trusts no ``X-Forwarded-*`` header, which anyone can send.
+    """
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -70,13 +87,14 @@ def register_blueprints(app: Flask) -> None:
     from app.views import mailings
     from app.views import main
     from app.views import postage
+    from app.views import privacy
     from app.views import reports
     from app.views import scan
     from app.views import slips
     from app.views import users
 
     modules = (main, account, campaigns, chapters, users, mailings, batches, postage, slips, scan)
-    modules += (reports, dashboard, counter, api)
+    modules += (reports, dashboard, counter, privacy, api)
     for module in modules:
         app.register_blueprint(module.bp)
 

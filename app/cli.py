@@ -14,11 +14,13 @@ from sqlmodel import select
 
 from app import db
 from app.services import accounts
+from app.services import backup
 from app.services import campaigns
 from app.services import demo
 from app.services import postage
 from app.services import rates
 from app.services import reports
+from app.services import retention
 from app.services import totals
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
@@ -43,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_cli)
     app.cli.add_command(postage_cli)
     app.cli.add_command(rates_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(purge_command)
 
 
 def _fail(failure: ValidationFailed) -> None:
@@ -360,3 +364,53 @@ def totals_rebuild(slug: str | None):
     with db.new_session() as session:
         totals.rebuild(session, _campaign_id(session, slug))
     click.echo("Tallies recounted.")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@with_appcontext
+def backup_command(dest: str, force: bool):
+    """Copy the SQLite database to DEST while the app keeps running.
+
+    The copy is consistent (SQLite's online backup API) and passes an integrity check
+    before it gets its name. On PostgreSQL this exits 1 and points to pg_dump.
+    """
+    try:
+        source = backup.sqlite_path(current_app.config["DATABASE_URL"])
+        result = backup.backup_sqlite(source, Path(dest), force=force)
+    except backup.BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Backed up {source} to {result.path} ({result.bytes} bytes); integrity ok.")
+
+
+@click.command("purge")
+@click.option(
+    "--older-than",
+    "age",
+    required=True,
+    metavar="AGE",
+    help="Delete mailings sent before this age: 24m (months) or 365d (days).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@with_appcontext
+def purge_command(age: str, dry_run: bool):
+    """Delete old mailings, their events and emptied batches; keep every total.
+
+    One transaction. The campaign and chapter totals (counters, dashboard, API) do not
+    change. Afterwards do not run `flask totals rebuild`: it would forget them.
+    """
+    try:
+        before = retention.cutoff(age, dt.datetime.now(dt.UTC).date())
+    except ValidationFailed as failure:
+        _fail(failure)
+    with db.new_session() as session:
+        result = retention.purge(session, before=before, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {result.mailings} mailings sent before {result.before.isoformat()},"
+        f" {result.events} status events and {result.batches} emptied batches."
+    )
+    for slug, count in result.by_campaign.items():
+        click.echo(f"  {slug}: {count} mailings")
+    click.echo("Campaign and chapter totals are unchanged.")

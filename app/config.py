@@ -13,6 +13,11 @@ SECRET_KEY = "dev-only-not-secret"
 # Where slips' QR codes lead: ``PUBLIC_BASE_URL/m/<code>``. ``None`` uses the request's host.
 PUBLIC_BASE_URL = None
 
+# How many reverse proxies stand in front of the app (nginx, Caddy: 1). When > 0, the
+# client's address, scheme and host are read from their X-Forwarded-* headers (werkzeug's
+# ProxyFix); leave 0 when the app is reached directly, or anyone could forge them.
+PROXY_FIX = 0
+
 # Seconds SQLite waits on a locked database before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -1,0 +1,184 @@
+"""Benchmark P7: the running server under concurrent logging and counter reads.
+
+Starts gunicorn on 127.0.0.1 with the app on a fresh SQLite file, drives it for a
+bounded time with client threads that each log a single mailing through the JSON API
+(``POST /api/v1/mailings``, bearer token, Idempotency-Key) and read the public counter
+(``GET /counter/<slug>``) in turn; then does the same against a bare Flask app doing
+one raw INSERT per POST and one COUNT per GET, under the same gunicorn settings, in
+the same run. Prints requests/s, p50, p95 and errors of each, side by side.
+
+    python benchmarks/load.py [--seconds 10] [--clients 8] [--threads 8]
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import Session  # noqa: E402
+
+import models  # noqa: E402
+from app.services import accounts  # noqa: E402
+from app.services import campaigns  # noqa: E402
+from app.services.database import make_engine  # noqa: E402
+from tests.reliability.server import Server  # noqa: E402
+
+SLUG = "bench-load"
+
+
+def seed(url: str) -> str:
+    """Create the tables, a campaign, a recipient and a staff account; return a token."""
+    engine = make_engine(url)
+    models.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        campaign = campaigns.save_campaign(
+            session=s,
+            data=models.CampaignCreate(
+                title="Load",
+                slug=SLUG,
+                status="active",
+                starts_on=dt.date(2025, 11, 20),
+                country="KG",
+            ),
+        )
+        campaigns.save_recipient(
+            session=s,
+            campaign=campaign,
+            data=models.RecipientCreate(key="president", role="appeal", name="P", country="KG"),
+        )
+        user = accounts.create_user(
+            session=s, email="load@example.org", password="benchmark-pass", role="staff"
+        )
+        token = accounts.issue_token(session=s, user=user, label="load benchmark")
+    engine.dispose()
+    return token
+
+
+def drive(server: Server, requests, seconds: float, clients: int) -> dict:
+    """Run *clients* threads, each cycling through *requests*, for *seconds*."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client():
+        mine, bad = defaultdict(list), defaultdict(int)
+        while time.perf_counter() < deadline:
+            for name, make in requests:
+                method, path, body, headers, ok = make()
+                start = time.perf_counter()
+                try:
+                    status, _ = server.request(method, path, body, headers, timeout=30)
+                except (OSError, http.client.HTTPException):
+                    status = None
+                mine[name].append(time.perf_counter() - start)
+                if status != ok:
+                    bad[name] += 1
+        with lock:
+            for name, values in mine.items():
+                latencies[name].extend(values)
+            for name, count in bad.items():
+                errors[name] += count
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, "latencies": latencies, "errors": errors}
+
+
+def report(label: str, result: dict) -> tuple[float, float]:
+    every = [v for values in result["latencies"].values() for v in values]
+    total_rate = len(every) / result["elapsed"]
+    print(f"\n{label}: {len(every)} requests in {result['elapsed']:.1f} s = {total_rate:.0f} req/s")
+    print(f"  {'request':<22}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    p95_all = statistics.quantiles(every, n=20)[18] * 1000 if len(every) > 1 else 0.0
+    for name, values in result["latencies"].items():
+        ms = sorted(v * 1000 for v in values)
+        p50 = statistics.median(ms)
+        p95 = statistics.quantiles(ms, n=20)[18] if len(ms) > 1 else ms[0]
+        rate = len(values) / result["elapsed"]
+        errors = result["errors"].get(name, 0)
+        print(f"  {name:<22}{rate:>8.0f}{p50:>9.1f}{p95:>9.1f}{errors:>8}")
+    return total_rate, p95_all
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads (1 worker)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        app_url = f"sqlite:///{tmp / 'app.sqlite'}"
+        token = seed(app_url)
+        auth = {"Authorization": f"Bearer {token}"}
+        piece = {
+            "campaign": SLUG,
+            "recipient": "president",
+            "channel": "letter",
+            "sender_town": "Columbus",
+            "sender_country": "US",
+            "sent_on": "2026-11-01",
+            "count": 1,
+        }
+        app_requests = [
+            (
+                "POST /api/v1/mailings",
+                lambda: (
+                    "POST",
+                    "/api/v1/mailings",
+                    piece,
+                    auth | {"Idempotency-Key": uuid.uuid4().hex},
+                    201,
+                ),
+            ),
+            ("GET /counter/<slug>", lambda: ("GET", f"/counter/{SLUG}", None, {}, 200)),
+        ]
+        bare_requests = [
+            ("POST /insert", lambda: ("POST", "/insert", {"x": 1}, {}, 201)),
+            ("GET /count", lambda: ("GET", "/count", None, {}, 200)),
+        ]
+        runs = (
+            ("Lettertrail", app_url, "app:create_app()", app_requests),
+            (
+                "bare Flask, raw INSERT",
+                f"sqlite:///{tmp / 'bare.sqlite'}",
+                "benchmarks.bare_app:create_app()",
+                bare_requests,
+            ),
+        )
+        print(
+            f"P7: gunicorn 1 worker x {args.threads} threads on 127.0.0.1, SQLite file; "
+            f"{args.clients} clients for {args.seconds:g} s each"
+        )
+        figures = []
+        for label, url, spec, requests in runs:
+            server = Server(url, tmp / "instance", threads=args.threads, app_spec=spec).start()
+            try:
+                figures.append(report(label, drive(server, requests, args.seconds, args.clients)))
+            finally:
+                server.stop()
+        (app_rate, app_p95), (bare_rate, bare_p95) = figures
+        print(
+            f"\nLettertrail / bare: {app_rate / bare_rate:.2f} of the requests/s,"
+            f" p95 {app_p95:.1f} ms vs {bare_p95:.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
