@@ -19,6 +19,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Forms: 1 MiB. Imports raise their own limit.
 MAX_CONTENT_LENGTH = 1024 * 1024
 
+# Served over HTTPS (production): secure cookies and Strict-Transport-Security for a
+# year. ``LETTERTRAIL_HTTPS=true``; ``flask check-deploy`` refuses a config without it.
+HTTPS = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
