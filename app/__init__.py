@@ -38,7 +38,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     """Load the configuration chain and fill in derived defaults."""
     app.config.from_object("app.config")
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env(ENV_PREFIX)
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))  # Flask adds the "_" itself
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config["DATABASE_URL"]:
