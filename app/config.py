@@ -33,5 +33,14 @@ REMEMBER_COOKIE_DURATION = 0
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = 12 * 3600
 
+# Rate limits (Flask-Limiter): counts in memory unless a Redis URL is given
+# (``LETTERTRAIL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379``), as several workers need.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+# Refused sign-ins per client address; exports and PDF sheets per user.
+RATELIMIT_SIGN_IN = "10 per minute"
+RATELIMIT_EXPORTS = "10 per minute"
+RATELIMIT_SHEETS = "10 per minute"
+
 # How many mailings one page of the list shows.
 MAILINGS_PER_PAGE = 50

@@ -27,6 +27,8 @@ _TITLES = {
     429: N_("Too many requests"),
     500: N_("Something went wrong"),
 }
+# Said instead of the limit ("10 per 1 minute") when a rate limit refuses a request.
+_TOO_MANY = N_("You have tried this too often. Please wait a minute, then try again.")
 
 
 def wants_json() -> bool:
@@ -47,6 +49,8 @@ def handle_http(exc: HTTPException):
     """Render *exc* as a page or a JSON error, keeping its status and headers."""
     code = exc.code or 500
     title = gettext(_TITLES[code]) if code in _TITLES else exc.name
+    if code == 429:
+        exc.description = gettext(_TOO_MANY)
     if wants_json():
         response = jsonify({"errors": [{"field": None, "message": exc.description or title}]})
     else:

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app import auth
 from app import db
+from app import limits
 from app.forms import PasswordForm
 from app.forms import SignInForm
 from app.forms import TokenForm
@@ -35,6 +36,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in
 def login():
     """Sign in with email and password."""
     form = SignInForm()

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app import db
+from app import limits
 from app.auth import signed_in_required
 from app.services import mailings
 from app.services import slips
@@ -64,6 +65,7 @@ def _advice(session, mailing: Mailing) -> str | None:
 
 
 @bp.get("/<int:batch_id>/slips.pdf")
+@limits.sheets
 @signed_in_required
 def sheet(batch_id: int):
     """Lay the batch's slips out on A4 or US Letter, 8 to a page, with cut marks.

@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import db
+from app import limits
 from app.auth import signed_in_required
 from app.extensions import csrf
 from app.i18n import translate
@@ -120,6 +121,7 @@ def _export_or_page(make):
 
 
 @bp.get("/mailings.<any(csv, xlsx, json):fmt>")
+@limits.exports
 @signed_in_required
 def mailings(fmt: str):
     """Download the mailings that match the filters, one per row; CSV and JSON stream.
@@ -138,6 +140,7 @@ def _mailings(fmt, query, filters):
 
 
 @bp.get("/outreaches.json")
+@limits.exports
 @signed_in_required
 def osdi():
     """Download the matching mailings as OSDI outreaches, streamed.
@@ -198,6 +201,7 @@ def _send_temporary(handle) -> Response:
 
 
 @bp.get("/summary.<any(csv, xlsx):fmt>")
+@limits.exports
 @signed_in_required
 def summary(fmt: str):
     """Download the totals per campaign by chapter, channel, country and postage.
