@@ -14,10 +14,14 @@ POLICY = (
     " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS_SECONDS = 365 * 24 * 3600
+CONFIGURED_DEBUG = "lettertrail.configured_debug"
 
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response of *app*; HTTPS turns on secure cookies and HSTS."""
+    # The flask command later resets DEBUG from FLASK_DEBUG; gunicorn keeps the config's
+    # value, so check-deploy reads this one.
+    app.extensions[CONFIGURED_DEBUG] = bool(app.config.get("DEBUG"))
     if app.config.get("HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
