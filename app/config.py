@@ -8,7 +8,7 @@ DATABASE_URL = None
 
 # Signs session cookies and CSRF tokens. The development default is refused by
 # ``flask check-deploy``; set a long random value in production.
-SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the known default check-deploy refuses
 
 # Where slips' QR codes lead: ``PUBLIC_BASE_URL/m/<code>``. ``None`` uses the request's host.
 PUBLIC_BASE_URL = None

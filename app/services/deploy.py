@@ -4,7 +4,7 @@ import sqlite3
 from collections.abc import Mapping
 
 # The development default in app/config.py, and the shortest key accepted.
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the value to refuse
 MIN_SECRET_KEY = 32
 # SQLite before 3.51.3 can corrupt a WAL database written by several processes at once
 # (the WAL-reset bug fixed in 3.51.3); one worker is safe on any version.
