@@ -7,6 +7,7 @@ from flask_alembic import Alembic
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from app import audit
 from app import auth
 from app import db
 from app import i18n
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     auth.init_app(app)
+    audit.init_app(app)
     limits.init_app(app)
     templating.init_app(app)
     engine = db.get_engine(app)

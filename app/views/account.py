@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import audit
 from app import auth
 from app import db
 from app import limits
@@ -46,11 +47,13 @@ def login():
             session=db.get_session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
+            audit.record("sign_in", user_id=user.id, email=user.email)
             auth.sign_in(user)
             if user.must_change_password:
                 flash(_("Welcome! Please choose your own password now."))
                 return redirect(url_for("account.password"))
             return redirect(_safe_next(request.args.get("next")))
+        audit.record("sign_in_failed", email=form.email.data)
         form.form_errors.append(_("That email and password do not match an active account."))
         status = 401
     elif form.is_submitted():

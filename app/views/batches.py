@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
+from app import audit
 from app import db
 from app import limits
 from app.auth import signed_in_required
@@ -112,6 +113,8 @@ def change_status(batch_id: int):
     result = mailings.change_status(
         session=session, mailings=rows, action=action, user=current_user.row
     )
+    if action == "void" and result.changed:
+        audit.record("void", batch=batch.id, changed=result.changed)
     message = _(
         "%(changed)s of %(total)s mailings changed.", changed=result.changed, total=len(rows)
     )

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import audit
 from app import db
 from app import limits
 from app.auth import signed_in_required
@@ -105,9 +106,7 @@ def _attachment(response: Response, name: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    current_app.logger.info(
-        "export %s by user %s (%s)", name, current_user.row.id, request.remote_addr
-    )
+    audit.record("export", file=name, filters=request.args.to_dict())
     return response
 
 
