@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import text
 
-from app import create_app
 from app import db
 from app.services import deploy
 
@@ -15,13 +14,12 @@ GOOD = {
 
 
 @pytest.fixture
-def production(database_url, engine, tmp_path, monkeypatch):
+def production(new_app, monkeypatch):
     """Make an app from *overrides* on top of a good production config."""
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
 
     def make_app(**overrides):
-        return create_app({"DATABASE_URL": database_url, **GOOD, **overrides})
+        return new_app({**GOOD, **overrides})
 
     return make_app
 
@@ -57,9 +55,8 @@ def test_each_problem_fails_the_check(production, overrides, says):
     assert says in result.output
 
 
-def test_every_problem_is_listed_at_once(tmp_path, monkeypatch):
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
-    result = check(create_app({"DATABASE_URL": "sqlite://", "DEBUG": True}))
+def test_every_problem_is_listed_at_once(new_app):
+    result = check(new_app({"DEBUG": True}))
     assert result.exit_code == 1
     assert result.output.count("Problem:") == 5  # debug, key, cookie, HSTS, hosts
 

@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 
-from app import create_app
 from tests.conftest import PASSWORD
 from tests.conftest import Auth
 from tests.conftest import page
@@ -39,9 +38,8 @@ def test_successful_sign_ins_do_not_count(client, auth, world):
         auth.logout()
 
 
-def test_the_limits_come_from_the_config(database_url, engine, tmp_path, monkeypatch, world):
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_SIGN_IN": "2/hour"})
+def test_the_limits_come_from_the_config(new_app, world):
+    app = new_app({"TESTING": True, "RATELIMIT_SIGN_IN": "2/hour"})
     auth = Auth(app.test_client())
     assert fail_sign_in(auth, 3) == [401, 401, 429]
 
@@ -91,24 +89,22 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_counts_can_live_in_redis(database_url, engine, tmp_path, monkeypatch, world):
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
+def test_counts_can_live_in_redis(new_app, monkeypatch, world):
     monkeypatch.setenv("LETTERTRAIL_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
-    config = {"TESTING": True, "DATABASE_URL": database_url}
+    config = {"TESTING": True}
     # A prefix of this run's own, so no other run's counts are seen.
     config["RATELIMIT_KEY_PREFIX"] = f"lettertrail-test-{uuid.uuid4().hex}"
-    first = create_app(config)
+    first = new_app(config)
     assert first.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
     assert fail_sign_in(Auth(first.test_client()), 6) == [401] * 6
-    second = create_app(config)  # another worker: it sees the same counts
+    second = new_app(config)  # another worker: it sees the same counts
     assert fail_sign_in(Auth(second.test_client()), 5) == [401] * 4 + [429]
     assert Auth(second.test_client()).login(password=PASSWORD).status_code == 429
 
 
-def test_lettertrail_environment_variables_reach_the_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
+def test_lettertrail_environment_variables_reach_the_config(new_app, monkeypatch):
     monkeypatch.setenv("LETTERTRAIL_RATELIMIT_SIGN_IN", "3 per minute")
     monkeypatch.setenv("LETTERTRAIL_HTTPS", "true")
-    app = create_app({"DATABASE_URL": "sqlite://"})
+    app = new_app({})
     assert app.config["RATELIMIT_SIGN_IN"] == "3 per minute"
     assert app.config["HTTPS"] is True

@@ -4,7 +4,6 @@ import pytest
 from flask import url_for
 from sqlmodel import select
 
-from app import create_app
 from app import security
 from models import Mailing
 from tests.web.test_counter import open_counter
@@ -136,9 +135,8 @@ def test_the_session_cookie_is_httponly_and_lax(client, auth, world):
     assert not cookie.secure
 
 
-def test_https_adds_a_year_of_hsts_and_secure_cookies(database_url, engine, tmp_path, monkeypatch):
-    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "HTTPS": True})
+def test_https_adds_a_year_of_hsts_and_secure_cookies(new_app):
+    app = new_app({"TESTING": True, "HTTPS": True})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/", base_url="https://localhost")
     hsts = response.headers["Strict-Transport-Security"]
