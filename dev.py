@@ -4,6 +4,7 @@
     python3 dev.py serve   install into .venv, create the database, load the demo, run
     python3 dev.py test    install into .venv, then run ruff and the whole test suite
     python3 dev.py translations   extract new strings into the catalogs, then compile them
+    python3 dev.py audit   install into .venv, then check the packages with pip-audit
 
 Extra arguments after ``test`` go to pytest. ``TEST_DATABASE_URL`` runs the suite
 on PostgreSQL instead of SQLite.
@@ -24,7 +25,7 @@ STAMP = VENV / ".lettertrail-installed"
 
 def run(*args: str, **kwargs) -> None:
     """Run a command from the repository root; stop with its exit code if it fails."""
-    result = subprocess.run(args, cwd=ROOT, **kwargs)
+    result = subprocess.run(args, cwd=ROOT, **kwargs)  # noqa: S603 - our own fixed commands
     if result.returncode:
         sys.exit(result.returncode)
 
@@ -96,8 +97,15 @@ def translations(args: list[str]) -> None:
     run(pybabel, "compile", "-d", "app/translations", "--statistics")
 
 
+def audit(args: list[str]) -> None:
+    """Check every installed package against the known vulnerabilities (needs PyPI)."""
+    install()
+    # The project itself is installed editable and is not on PyPI.
+    run(str(BIN / "pip-audit"), "--skip-editable", "--progress-spinner", "off", *args)
+
+
 def main() -> None:
-    commands = {"serve": serve, "test": test, "translations": translations}
+    commands = {"serve": serve, "test": test, "translations": translations, "audit": audit}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         sys.exit(2)

@@ -65,14 +65,18 @@ def trust_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Set up the database, migrations, CSRF, sign-in, Babel and cookie-free public views."""
+    """Set up the database, migrations, CSRF, sign-in, Babel, cookie-free public views
+    and the security headers.
+    """
     from app import db
     from app import extensions
     from app import public
+    from app import security
 
     db.init_app(app)
     extensions.init_app(app)
     public.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,10 +13,12 @@ from flask.cli import with_appcontext
 from sqlmodel import select
 
 from app import db
+from app import security
 from app.services import accounts
 from app.services import backup
 from app.services import campaigns
 from app.services import demo
+from app.services import deploy
 from app.services import postage
 from app.services import rates
 from app.services import reports
@@ -39,6 +41,7 @@ rates_cli = AppGroup("rates", help="Check the published rate tables.")
 def init_app(app: Flask) -> None:
     """Add Lettertrail's commands to *app*'s ``flask`` command."""
     app.cli.add_command(demo_command)
+    app.cli.add_command(check_deploy)
     app.cli.add_command(users_cli)
     app.cli.add_command(totals_cli)
     app.cli.add_command(export_cli)
@@ -67,6 +70,28 @@ def demo_command():
         click.echo(f"One-time password: {result.staff_password}  (you choose a new one)")
     else:
         click.echo(f"Staff account {result.staff_email} exists already.")
+
+
+@click.command("check-deploy")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    envvar="WEB_CONCURRENCY",
+    show_default=True,
+    help="How many processes will serve the app (default: WEB_CONCURRENCY, else 1).",
+)
+@with_appcontext
+def check_deploy(workers: int):
+    """Check the configuration for production; exit 1 listing each problem."""
+    config = dict(current_app.config)
+    config["DEBUG"] = current_app.debug or current_app.extensions.get(security.CONFIGURED_DEBUG)
+    problems = deploy.deploy_problems(config, workers=workers)
+    for problem in problems:
+        click.echo(f"Problem: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("The configuration is fit for production.")
 
 
 @users_cli.command("create")

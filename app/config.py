@@ -8,7 +8,7 @@ DATABASE_URL = None
 
 # Signs session cookies and CSRF tokens. The development default is refused by
 # ``flask check-deploy``; set a long random value in production.
-SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - the known default check-deploy refuses
 
 # Where slips' QR codes lead: ``PUBLIC_BASE_URL/m/<code>``. ``None`` uses the request's host.
 PUBLIC_BASE_URL = None
@@ -24,6 +24,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Forms: 1 MiB. Imports raise their own limit.
 MAX_CONTENT_LENGTH = 1024 * 1024
 
+# Served over HTTPS (production): secure cookies and Strict-Transport-Security for a
+# year. ``LETTERTRAIL_HTTPS=true``; ``flask check-deploy`` refuses a config without it.
+HTTPS = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
@@ -33,6 +37,15 @@ REMEMBER_COOKIE_DURATION = 0
 
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+# Rate limits (Flask-Limiter): counts in memory unless a Redis URL is given
+# (``LETTERTRAIL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379``), as several workers need.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+# Refused sign-ins per client address; exports and PDF sheets per user.
+RATELIMIT_SIGN_IN = "10 per minute"
+RATELIMIT_EXPORTS = "10 per minute"
+RATELIMIT_SHEETS = "10 per minute"
 
 # How many mailings one page of the list shows.
 MAILINGS_PER_PAGE = 50

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from app import audit
 from app.services.errors import N_
 from app.services.errors import NotFound
 
@@ -27,6 +28,8 @@ _TITLES = {
     429: N_("Too many requests"),
     500: N_("Something went wrong"),
 }
+# Said instead of the limit ("10 per 1 minute") when a rate limit refuses a request.
+_TOO_MANY = N_("You have tried this too often. Please wait a minute, then try again.")
 
 
 def wants_json() -> bool:
@@ -39,14 +42,24 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     """Register the handlers on the app, so unknown URLs (404/405) reach them too."""
     app.register_error_handler(HTTPException, handle_http)
-    app.register_error_handler(NotFound, lambda _exc: handle_http(HTTPNotFound()))
+    app.register_error_handler(NotFound, _refused_not_found)
     app.register_error_handler(Exception, handle_unexpected)
+
+
+def _refused_not_found(_exc: NotFound):
+    """A service found nothing the user may see (none, or another chapter's): 404."""
+    audit.record("access_refused", status=404, method=request.method, path=request.path)
+    return handle_http(HTTPNotFound())
 
 
 def handle_http(exc: HTTPException):
     """Render *exc* as a page or a JSON error, keeping its status and headers."""
     code = exc.code or 500
+    if code == 403:
+        audit.record("access_refused", status=403, method=request.method, path=request.path)
     title = gettext(_TITLES[code]) if code in _TITLES else exc.name
+    if code == 429:
+        exc.description = gettext(_TOO_MANY)
     if wants_json():
         response = jsonify({"errors": [{"field": None, "message": exc.description or title}]})
     else:

@@ -1,4 +1,4 @@
-"""Flask extensions: migrations, CSRF, sign-in and Babel, set up per app."""
+"""Flask extensions: migrations, CSRF, sign-in, rate limits and Babel, set up per app."""
 
 import os
 
@@ -7,9 +7,11 @@ from flask_alembic import Alembic
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from app import audit
 from app import auth
 from app import db
 from app import i18n
+from app import limits
 from app import templating
 from models import metadata
 
@@ -25,6 +27,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     auth.init_app(app)
+    audit.init_app(app)
+    limits.init_app(app)
     templating.init_app(app)
     engine = db.get_engine(app)
     app.config.setdefault("ALEMBIC", {})["script_location"] = MIGRATIONS

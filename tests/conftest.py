@@ -117,6 +117,21 @@ def app(database_url, engine, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def new_app(database_url, engine, tmp_path, monkeypatch):
+    """Make apps of one's own config on the test database; each engine is closed after."""
+    monkeypatch.setenv("LETTERTRAIL_INSTANCE_PATH", str(tmp_path / "instance"))
+    apps = []
+
+    def make(config: dict):
+        apps.append(create_app({"DATABASE_URL": database_url, **config}))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        app_db.get_engine(made).dispose()
+
+
+@pytest.fixture
 def fresh(engine):
     """Open a session of its own, to see what really reached the database."""
 

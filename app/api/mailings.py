@@ -11,6 +11,7 @@ from pydantic import field_validator
 from sqlmodel import select
 from werkzeug.exceptions import Conflict as HTTPConflict
 
+from app import audit
 from app import db
 from app.api.base import SIGNED_IN
 from app.api.base import bp
@@ -282,6 +283,8 @@ def _change(code: str, action: str):
         session=session, mailings=[mailing], action=action, user=current_user()
     )
     session.refresh(mailing)
+    if action == "void" and result.changed:
+        audit.record("void", mailings=[mailing.code])
     if not result.changed and mailing.status != action:
         raise HTTPConflict(result.reason or "The mailing cannot change so.")
     return _mailings_out(session, [mailing])[0].model_dump(mode="json")

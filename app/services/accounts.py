@@ -1,6 +1,7 @@
 """Accounts: creating users, checking passwords, sessions and API tokens."""
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -22,6 +23,8 @@ from models import User
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 64
+# How many of the most common passwords are refused (ASVS 5.0, 6.2.4).
+COMMON_PASSWORDS = 3000
 # argon2id with the library's current recommended parameters (RFC 9106 low-memory).
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths take the same time.
@@ -39,7 +42,19 @@ def password_problem(password: str) -> FieldError | None:
         return FieldError("password", N_("Use at least %(n)s characters."), {"n": MIN_PASSWORD})
     if len(password) > MAX_PASSWORD:
         return FieldError("password", N_("Use at most %(n)s characters."), {"n": MAX_PASSWORD})
+    if password.lower() in common_passwords():
+        return FieldError("password", N_("This password is too common. Choose another."))
     return None
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """Return the most common passwords, lower-cased: the head of zxcvbn's ranked list
+    (MIT; drawn from leaked password dumps), which is kept up to date on PyPI.
+    """
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_PASSWORDS])
 
 
 def new_session_token() -> str:

@@ -13,8 +13,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import audit
 from app import auth
 from app import db
+from app import limits
 from app.forms import PasswordForm
 from app.forms import SignInForm
 from app.forms import TokenForm
@@ -35,6 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in
 def login():
     """Sign in with email and password."""
     form = SignInForm()
@@ -44,11 +47,13 @@ def login():
             session=db.get_session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
+            audit.record("sign_in", user_id=user.id, email=user.email)
             auth.sign_in(user)
             if user.must_change_password:
                 flash(_("Welcome! Please choose your own password now."))
                 return redirect(url_for("account.password"))
             return redirect(_safe_next(request.args.get("next")))
+        audit.record("sign_in_failed", email=form.email.data)
         form.form_errors.append(_("That email and password do not match an active account."))
         status = 401
     elif form.is_submitted():

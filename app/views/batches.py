@@ -13,7 +13,9 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
+from app import audit
 from app import db
+from app import limits
 from app.auth import signed_in_required
 from app.services import mailings
 from app.services import slips
@@ -64,6 +66,7 @@ def _advice(session, mailing: Mailing) -> str | None:
 
 
 @bp.get("/<int:batch_id>/slips.pdf")
+@limits.sheets
 @signed_in_required
 def sheet(batch_id: int):
     """Lay the batch's slips out on A4 or US Letter, 8 to a page, with cut marks.
@@ -110,6 +113,8 @@ def change_status(batch_id: int):
     result = mailings.change_status(
         session=session, mailings=rows, action=action, user=current_user.row
     )
+    if action == "void" and result.changed:
+        audit.record("void", batch=batch.id, changed=result.changed)
     message = _(
         "%(changed)s of %(total)s mailings changed.", changed=result.changed, total=len(rows)
     )

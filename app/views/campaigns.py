@@ -13,6 +13,7 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from app import db
+from app import limits
 from app.auth import signed_in_required
 from app.auth import staff_required
 from app.forms import CampaignForm
@@ -195,6 +196,7 @@ def edit_recipient(slug: str, key: str):
 
 
 @bp.get("/<slug>/tally.pdf")
+@limits.sheets
 @signed_in_required
 def tally(slug: str):
     """Print a paper tally of the campaign's recipients, to tick off at an event offline.

@@ -36,7 +36,8 @@ REFRESH_SECONDS = 30
 # Only scripts and styles of our own; a page that may be framed anywhere, or nowhere.
 _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
-    " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {frames}"
+    " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none';"
+    " frame-ancestors {frames}"
 )
 # The sentence under the number, by who sent the letters: (singular, plural), with
 # %(num)s letters and the prisoner's %(name)s. Written out whole for the translators.

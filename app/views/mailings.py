@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from app import audit
 from app import db
 from app.auth import signed_in_required
 from app.forms import MailingForm
@@ -229,6 +230,8 @@ def change_status(code: str):
     result = mailings.change_status(
         session=session, mailings=[mailing], action=action, user=current_user.row
     )
+    if action == "void" and result.changed:
+        audit.record("void", mailings=[mailing.code])
     if result.changed:
         flash(
             _(

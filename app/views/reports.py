@@ -15,7 +15,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import audit
 from app import db
+from app import limits
 from app.auth import signed_in_required
 from app.extensions import csrf
 from app.i18n import translate
@@ -27,7 +29,7 @@ from models import User
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types (twice if given)
     "json": "application/json; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -104,9 +106,7 @@ def _attachment(response: Response, name: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    current_app.logger.info(
-        "export %s by user %s (%s)", name, current_user.row.id, request.remote_addr
-    )
+    audit.record("export", file=name, filters=request.args.to_dict())
     return response
 
 
@@ -120,6 +120,7 @@ def _export_or_page(make):
 
 
 @bp.get("/mailings.<any(csv, xlsx, json):fmt>")
+@limits.exports
 @signed_in_required
 def mailings(fmt: str):
     """Download the mailings that match the filters, one per row; CSV and JSON stream.
@@ -138,6 +139,7 @@ def _mailings(fmt, query, filters):
 
 
 @bp.get("/outreaches.json")
+@limits.exports
 @signed_in_required
 def osdi():
     """Download the matching mailings as OSDI outreaches, streamed.
@@ -198,6 +200,7 @@ def _send_temporary(handle) -> Response:
 
 
 @bp.get("/summary.<any(csv, xlsx):fmt>")
+@limits.exports
 @signed_in_required
 def summary(fmt: str):
     """Download the totals per campaign by chapter, channel, country and postage.

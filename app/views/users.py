@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from app import audit
 from app import db
 from app.auth import staff_required
 from app.forms import UserForm
@@ -63,6 +64,7 @@ def new():
             show_errors(form, failure)
             status = 422
         else:
+            audit.record("user_created", target=user.id, role=user.role, chapter=form.chapter.data)
             return render_template("users/created.html", user=user, password=one_time)
     elif form.is_submitted():
         status = 422
@@ -84,6 +86,7 @@ def toggle_active(user_id: int):
         flash(_("You cannot disable your own account."))
     else:
         accounts.set_active(session=session, user=user, active=not user.active)
+        audit.record("account_enabled" if user.active else "account_disabled", target=user.id)
         flash(
             _("%(email)s is now enabled.", email=user.email)
             if user.active
