@@ -11,6 +11,8 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.exceptions import SecurityError
+from werkzeug.wrappers import Response
 
 from app import audit
 from app.services.errors import N_
@@ -54,6 +56,10 @@ def _refused_not_found(_exc: NotFound):
 
 def handle_http(exc: HTTPException):
     """Render *exc* as a page or a JSON error, keeping its status and headers."""
+    if isinstance(exc, SecurityError):
+        # An untrusted Host header: nothing that builds a URL (the page's links, the
+        # audit line's address) can run, so answer in plain words.
+        return Response(f"{exc.code} {gettext(_TITLES[400])}\n", exc.code, mimetype="text/plain")
     code = exc.code or 500
     if code == 403:
         audit.record("access_refused", status=403, method=request.method, path=request.path)

@@ -151,3 +151,12 @@ def test_https_adds_a_year_of_hsts_and_secure_cookies(new_app):
     hsts = response.headers["Strict-Transport-Security"]
     max_age = int(hsts.split("max-age=")[1].split(";")[0])
     assert max_age >= 365 * 24 * 3600
+
+
+def test_an_untrusted_host_gets_a_plain_400_not_a_500(new_app):
+    app = new_app({"TRUSTED_HOSTS": ["lettertrail.example.org"]})
+    client = app.test_client()
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert client.get("/", headers={"Host": "lettertrail.example.org"}).status_code == 200
