@@ -4,9 +4,11 @@ and the services, and their messages are put next to the fields here.
 
 import secrets
 
+from flask import render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from pydantic import ValidationError
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DecimalField
@@ -55,6 +57,34 @@ def show_errors(form: FlaskForm, failure: ValidationFailed) -> None:
             form.form_errors.append(message)
         else:
             field.errors = [*field.errors, message]
+
+
+def save_form(form: FlaskForm, model, save):
+    """Validate *form* into the input *model* and call *save* with it.
+
+    Returns the saved row, or ``None`` with the problems put next to the fields.
+    """
+    try:
+        return save(model.model_validate(form_data(form)))
+    except ValidationError as exc:
+        show_errors(form, ValidationFailed.from_pydantic(exc))
+    except ValidationFailed as failure:
+        show_errors(form, failure)
+    return None
+
+
+def form_page(form: FlaskForm, model, save, *, done, template: str, **context):
+    """Run a create/edit page: on a valid submission save through *model* and *save* and
+    return ``done(row)`` (a redirect); otherwise render *template*, 422 if refused."""
+    status = 200
+    if form.validate_on_submit():
+        row = save_form(form, model, save)
+        if row is not None:
+            return done(row)
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template(template, form=form, **context), status
 
 
 def form_data(form: FlaskForm) -> dict:

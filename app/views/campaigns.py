@@ -10,7 +10,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import ValidationError
 
 from app import db
 from app import limits
@@ -19,13 +18,11 @@ from app.auth import staff_required
 from app.forms import CampaignForm
 from app.forms import PhraseForm
 from app.forms import RecipientForm
-from app.forms import form_data
-from app.forms import show_errors
+from app.forms import form_page
 from app.labels import CHANNEL_LABELS
 from app.services import campaigns
 from app.services import mailings
 from app.services import slips
-from app.services.errors import ValidationFailed
 from app.templating import country_name
 from app.views import postage as postage_views
 from app.views.slips import printed_words
@@ -36,17 +33,6 @@ from models import PhraseCreate
 from models import RecipientCreate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-
-
-def _save_form(form, model, save):
-    """Validate *form* into *model* and call *save*; return (row, status) for the view."""
-    try:
-        return save(model.model_validate(form_data(form))), 303
-    except ValidationError as exc:
-        show_errors(form, ValidationFailed.from_pydantic(exc))
-    except ValidationFailed as failure:
-        show_errors(form, failure)
-    return None, 422
 
 
 @bp.get("")
@@ -95,20 +81,19 @@ def show(slug: str):
 @staff_required
 def new():
     """Create a campaign."""
-    form = CampaignForm()
-    status = 200
-    if form.validate_on_submit():
-        campaign, status = _save_form(
-            form,
-            CampaignCreate,
-            lambda data: campaigns.save_campaign(session=db.get_session(), data=data),
-        )
-        if campaign:
-            flash(_("Campaign “%(title)s” created. Now add its recipients.", title=campaign.title))
-            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("campaigns/form.html", form=form, campaign=None), status
+
+    def done(campaign):
+        flash(_("Campaign “%(title)s” created. Now add its recipients.", title=campaign.title))
+        return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+
+    return form_page(
+        CampaignForm(),
+        CampaignCreate,
+        lambda data: campaigns.save_campaign(session=db.get_session(), data=data),
+        done=done,
+        template="campaigns/form.html",
+        campaign=None,
+    )
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -120,20 +105,19 @@ def edit(slug: str):
     """
     session = db.get_session()
     campaign = campaigns.get_campaign(session, slug)
-    form = CampaignForm(obj=campaign)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save_form(
-            form,
-            CampaignCreate,
-            lambda data: campaigns.save_campaign(session=session, data=data, campaign=campaign),
-        )
-        if saved:
-            flash(_("Campaign saved."))
-            return redirect(url_for("campaigns.show", slug=saved.slug), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("campaigns/form.html", form=form, campaign=campaign), status
+
+    def done(saved):
+        flash(_("Campaign saved."))
+        return redirect(url_for("campaigns.show", slug=saved.slug), 303)
+
+    return form_page(
+        CampaignForm(obj=campaign),
+        CampaignCreate,
+        lambda data: campaigns.save_campaign(session=session, data=data, campaign=campaign),
+        done=done,
+        template="campaigns/form.html",
+        campaign=campaign,
+    )
 
 
 @bp.route("/<slug>/recipients/new", methods=["GET", "POST"])
@@ -145,22 +129,7 @@ def new_recipient(slug: str):
     """
     session = db.get_session()
     campaign = campaigns.get_campaign(session, slug)
-    form = RecipientForm()
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save_form(
-            form,
-            RecipientCreate,
-            lambda data: campaigns.save_recipient(session=session, campaign=campaign, data=data),
-        )
-        if saved:
-            flash(_("Recipient “%(name)s” added.", name=saved.name))
-            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=None
-    ), status
+    return _recipient_page(session, campaign, None)
 
 
 @bp.route("/<slug>/recipients/<key>/edit", methods=["GET", "POST"])
@@ -175,24 +144,28 @@ def edit_recipient(slug: str, key: str):
     recipient = next((r for r in campaigns.recipients_of(session, campaign) if r.key == key), None)
     if recipient is None:
         abort(404)
-    form = RecipientForm(obj=recipient)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save_form(
-            form,
-            RecipientCreate,
-            lambda data: campaigns.save_recipient(
-                session=session, campaign=campaign, data=data, recipient=recipient
-            ),
-        )
-        if saved:
+    return _recipient_page(session, campaign, recipient)
+
+
+def _recipient_page(session, campaign, recipient):
+    def done(saved):
+        if recipient is None:
+            flash(_("Recipient “%(name)s” added.", name=saved.name))
+        else:
             flash(_("Recipient saved."))
-            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "campaigns/recipient_form.html", form=form, campaign=campaign, recipient=recipient
-    ), status
+        return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+
+    return form_page(
+        RecipientForm(obj=recipient),
+        RecipientCreate,
+        lambda data: campaigns.save_recipient(
+            session=session, campaign=campaign, data=data, recipient=recipient
+        ),
+        done=done,
+        template="campaigns/recipient_form.html",
+        campaign=campaign,
+        recipient=recipient,
+    )
 
 
 @bp.get("/<slug>/tally.pdf")
@@ -249,24 +222,21 @@ def edit_phrase(slug: str, phrase_id: int):
 
 
 def _edit_phrase(session, campaign, phrase):
-    form = PhraseForm(obj=phrase)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save_form(
-            form,
-            PhraseCreate,
-            lambda data: campaigns.save_phrase(
-                session=session, campaign=campaign, data=data, phrase=phrase
-            ),
-        )
-        if saved:
-            flash(_("Phrase saved."))
-            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "campaigns/phrase_form.html", form=form, campaign=campaign, phrase=phrase
-    ), status
+    def done(_saved):
+        flash(_("Phrase saved."))
+        return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+
+    return form_page(
+        PhraseForm(obj=phrase),
+        PhraseCreate,
+        lambda data: campaigns.save_phrase(
+            session=session, campaign=campaign, data=data, phrase=phrase
+        ),
+        done=done,
+        template="campaigns/phrase_form.html",
+        campaign=campaign,
+        phrase=phrase,
+    )
 
 
 @bp.post("/<slug>/phrases/<int:phrase_id>/delete")

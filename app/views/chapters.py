@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from app import db
 from app.auth import staff_required
 from app.forms import ChapterForm
+from app.forms import form_page
 from app.services import campaigns
-from app.views.campaigns import _save_form
 from models import ChapterCreate
 
 bp = Blueprint("chapters", __name__, url_prefix="/chapters")
@@ -42,18 +42,15 @@ def edit(slug: str):
 
 
 def _edit(chapter):
-    session = db.get_session()
-    form = ChapterForm(obj=chapter)
-    status = 200
-    if form.validate_on_submit():
-        saved, status = _save_form(
-            form,
-            ChapterCreate,
-            lambda data: campaigns.save_chapter(session=session, data=data, chapter=chapter),
-        )
-        if saved:
-            flash(_("Chapter “%(name)s” saved.", name=saved.name))
-            return redirect(url_for("chapters.index"), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("chapters/form.html", form=form, chapter=chapter), status
+    def done(saved):
+        flash(_("Chapter “%(name)s” saved.", name=saved.name))
+        return redirect(url_for("chapters.index"), 303)
+
+    return form_page(
+        ChapterForm(obj=chapter),
+        ChapterCreate,
+        lambda data: campaigns.save_chapter(session=db.get_session(), data=data, chapter=chapter),
+        done=done,
+        template="chapters/form.html",
+        chapter=chapter,
+    )
