@@ -3,7 +3,6 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
-from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -22,6 +21,8 @@ from app.services import slips
 from app.views.mailings import _back
 from app.views.mailings import _names
 from app.views.slips import build_slips
+from app.views.slips import chosen_paper
+from app.views.slips import pdf_response
 from app.views.slips import printed_words
 from models import Chapter
 from models import Mailing
@@ -81,15 +82,9 @@ def sheet(batch_id: int):
     rows = list(
         session.exec(select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id))
     )
-    paper = request.args.get("paper") or _default_paper(session, batch, rows)
-    if paper not in slips.PAPERS:
-        abort(400, description=_("Choose A4 or Letter paper."))
+    paper = chosen_paper(_default_paper(session, batch, rows))
     pdf = slips.slips_pdf(build_slips(session, rows), paper=paper, words=printed_words())
-    response = make_response(pdf)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="slips-batch-{batch.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(pdf, f"slips-batch-{batch.id}.pdf")
 
 
 def _default_paper(session, batch, rows) -> str:

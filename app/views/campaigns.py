@@ -3,7 +3,6 @@
 from flask import Blueprint
 from flask import abort
 from flask import flash
-from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -25,6 +24,8 @@ from app.services import mailings
 from app.services import slips
 from app.templating import country_name
 from app.views import postage as postage_views
+from app.views.slips import chosen_paper
+from app.views.slips import pdf_response
 from app.views.slips import printed_words
 from models import CampaignCreate
 from models import CampaignStatus
@@ -182,9 +183,7 @@ def tally(slug: str):
     if not recipients:
         abort(404)
     chapter = mailings.chapter_for(session, current_user.row)
-    paper = request.args.get("paper") or slips.default_paper(chapter.country if chapter else None)
-    if paper not in slips.PAPERS:
-        abort(400, description=_("Choose A4 or Letter paper."))
+    paper = chosen_paper(slips.default_paper(chapter.country if chapter else None))
     pdf = slips.tally_sheet_pdf(
         campaign_title=campaign.title,
         recipients=[(r.name, r.role) for r in recipients],
@@ -192,10 +191,7 @@ def tally(slug: str):
         paper=paper,
         words=printed_words(),
     )
-    response = make_response(pdf)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="tally-{campaign.slug}.pdf"'
-    return response
+    return pdf_response(pdf, f"tally-{campaign.slug}.pdf")
 
 
 @bp.route("/<slug>/phrases/new", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
@@ -82,3 +83,23 @@ def printed_words() -> slips.PrintedWords:
         total=_("Total"),
         roles={"appeal": _("appeal"), "solidarity": _("solidarity"), "copy": _("copy")},
     )
+
+
+def chosen_paper(default: str) -> str:
+    """Return the paper asked for with ``?paper=`` (A4 or Letter), else *default*.
+
+    :raise 400: for any other paper.
+    """
+    paper = request.args.get("paper") or default
+    if paper not in slips.PAPERS:
+        abort(400, description=_("Choose A4 or Letter paper."))
+    return paper
+
+
+def pdf_response(pdf: bytes, filename: str):
+    """Send a PDF to open in the browser (to print), never kept in a shared cache."""
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
