@@ -423,7 +423,7 @@ def purge_command(age: str, dry_run: bool):
     """Delete old mailings, their events and emptied batches; keep every total.
 
     One transaction. The campaign and chapter totals (counters, dashboard, API) do not
-    change. Afterwards do not run `flask totals rebuild`: it would forget them.
+    change, and `flask totals check` / `rebuild` keep counting the purged mailings.
     """
     try:
         before = retention.cutoff(age, dt.datetime.now(dt.UTC).date())

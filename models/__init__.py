@@ -29,6 +29,7 @@ from models.tally import ChapterTally
 from models.tally import DayTally
 from models.tally import MailingTally
 from models.tally import PlaceTally
+from models.tally import PurgedTally
 from models.user import ApiToken
 from models.user import Role
 from models.user import User
@@ -57,6 +58,7 @@ __all__ = [
     "MailingStatus",
     "MailingTally",
     "PlaceTally",
+    "PurgedTally",
     "Recipient",
     "RecipientCreate",
     "RecipientRole",

@@ -105,3 +105,27 @@ class ChapterTally(SQLModel, table=True):
     chapter_key: int = Field(primary_key=True)  # chapter id, or 0 for none
     channel: str = Field(max_length=16, primary_key=True)
     mailings: int = Field(default=0, sa_type=BigInteger)
+
+
+class PurgedTally(SQLModel, table=True):
+    """What ``flask purge`` deleted, counted by every key of the tallies above.
+
+    The tallies keep counting purged mailings (the mail was sent); this table holds
+    their share, so the mailing table plus this table still adds up to every tally and
+    ``flask totals check`` and ``rebuild`` stay exact after a purge.
+    """
+
+    __tablename__ = "purged_tally"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    chapter_key: int = Field(primary_key=True)  # chapter id, or 0 for none
+    sent_on: dt.date = Field(primary_key=True)
+    recipient_id: int = Field(foreign_key="recipient.id", primary_key=True)
+    channel: str = Field(max_length=16, primary_key=True)
+    status: str = Field(max_length=8, primary_key=True)
+    sender_country: str = Field(max_length=2, primary_key=True)
+    sender_town_key: str = Field(max_length=MAX_TOWN_LENGTH, primary_key=True)
+    sender_town: str = Field(max_length=MAX_TOWN_LENGTH, primary_key=True)
+    postage_currency: str = Field(max_length=3, primary_key=True)  # "" for none
+    mailings: int = Field(default=0, sa_type=BigInteger)
+    postage_minor: int = Field(default=0, sa_type=BigInteger)  # sum, in minor units

@@ -46,7 +46,9 @@ from sqlalchemy import cast
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
@@ -62,6 +64,7 @@ from models import Mailing
 from models import MailingStatus
 from models import MailingTally
 from models import PlaceTally
+from models import PurgedTally
 from models import Recipient
 from models.tally import NO_CHAPTER
 from models.tally import NO_CURRENCY
@@ -237,6 +240,13 @@ _TALLIES: tuple[_Tally, ...] = (
     ),
 )
 
+# What purges deleted, by every key above (and the way each town was typed).
+_PURGED = _Tally(
+    PurgedTally.__table__,
+    tuple(c.name for c in PurgedTally.__table__.primary_key.columns),
+    ("mailings", "postage_minor"),
+)
+
 
 class _Deltas:
     """Signed changes to the tallies, summed per key before anything is written."""
@@ -298,7 +308,7 @@ def _plain(value):
 @functools.cache
 def _upsert(table_name: str, dialect_name: str):
     """Build ``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` for a tally."""
-    tally = next(t for t in _TALLIES if t.table.name == table_name)
+    tally = next(t for t in (*_TALLIES, _PURGED) if t.table.name == table_name)
     dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
     if dialect_name not in dialects:
         raise NotImplementedError(f"tallies need SQLite or PostgreSQL, not {dialect_name}")
@@ -362,8 +372,8 @@ def count_moved(session: Session, moves: Iterable[tuple[Mailing, str, str]]) -> 
 # --- the tallies as GROUP BYs of the mailing table (rebuild and check) ---------------
 
 
-def _tally_select(tally: _Tally, campaign_id: int | None):
-    """Select what a tally should hold, grouped straight from the mailing table."""
+def _mailing_keys():
+    """Select each mailing as one count under every tally key (none are NULL)."""
     m = Mailing.__table__.c
     source = {
         "campaign_id": m.campaign_id,
@@ -377,18 +387,47 @@ def _tally_select(tally: _Tally, campaign_id: int | None):
         "sender_town": m.sender_town,
         "postage_currency": func.coalesce(m.postage_currency, NO_CURRENCY),
     }
-    sums = {
-        "mailings": func.count(),
-        "postage_minor": func.coalesce(func.sum(m.postage_minor), 0),
-    }
-    columns = [source[k].label(k) for k in tally.keys]
-    columns += [sums[v].label(v) for v in tally.values]
-    query = select(*columns).group_by(*(source[k] for k in tally.keys))
+    return select(
+        *(source[k].label(k) for k in _PURGED.keys),
+        literal(1, BigInteger).label("mailings"),
+        func.coalesce(m.postage_minor, 0).label("postage_minor"),
+    )
+
+
+def _tally_select(tally: _Tally, campaign_id: int | None):
+    """Select what a tally should hold: the mailings, plus what purges deleted."""
+    mailings = _mailing_keys()
+    p = PurgedTally.__table__.c
+    purged = select(*(p[k] for k in _PURGED.keys), p.mailings, p.postage_minor)
     if campaign_id is not None:
-        query = query.where(m.campaign_id == campaign_id)
+        mailings = mailings.where(Mailing.__table__.c.campaign_id == campaign_id)
+        purged = purged.where(p.campaign_id == campaign_id)
     if tally.live_only:
-        query = query.where(m.status != VOID)
-    return query
+        mailings = mailings.where(Mailing.__table__.c.status != VOID)
+        purged = purged.where(p.status != VOID)
+    counted = union_all(mailings, purged).subquery()
+    sums = {"mailings": _sum(counted.c.mailings), "postage_minor": _sum(counted.c.postage_minor)}
+    return select(
+        *(counted.c[k] for k in tally.keys), *(sums[v].label(v) for v in tally.values)
+    ).group_by(*(counted.c[k] for k in tally.keys))
+
+
+def set_aside(session: Session, before: dt.date) -> None:
+    """Count the mailings sent before *before* into ``PurgedTally``, ahead of deleting them.
+
+    The caller holds the write transaction and commits. A second purge adds to what
+    an earlier one set aside.
+    """
+    grouped = _mailing_keys().where(Mailing.__table__.c.sent_on < before).subquery()
+    query = select(
+        *(grouped.c[k] for k in _PURGED.keys),
+        _sum(grouped.c.mailings).label("mailings"),
+        _sum(grouped.c.postage_minor).label("postage_minor"),
+    ).group_by(*(grouped.c[k] for k in _PURGED.keys))
+    found = [row._asdict() for row in session.exec(query)]
+    if found:
+        connection = session.connection()
+        connection.execute(_upsert(_PURGED.table.name, connection.dialect.name), found)
 
 
 def rebuild(session: Session, campaign_id: int | None = None) -> None:

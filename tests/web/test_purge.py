@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func
+from sqlalchemy import update
 from sqlmodel import select
 
 from app.services import mailings
@@ -12,7 +13,9 @@ from app.services import totals
 from app.services.errors import ValidationFailed
 from models import Batch
 from models import Mailing
+from models import DayTally
 from models import MailingEvent
+from models import PurgedTally
 from tests.web.test_counter import open_counter
 
 API = "/api/v1/campaigns/azimjan-askarov/totals"
@@ -180,3 +183,37 @@ def test_a_failed_purge_deletes_nothing(fresh, engine, history, monkeypatch):
     with fresh() as s, pytest.raises(RuntimeError):
         retention.purge(s, before=dt.date(2026, 1, 1))
     assert _counts(fresh) == before
+
+
+def test_after_a_purge_the_tallies_still_check_and_rebuild_to_the_same_totals(
+    runner, client, fresh, world, history
+):
+    shown_before = _shown(client, fresh, world)
+    runner.invoke(args=["purge", "--older-than", _age_for(dt.date(2026, 1, 1))])
+
+    check = runner.invoke(args=["totals", "check"])
+    assert check.exit_code == 0, check.output
+    assert "The tallies match the mailings." in check.output
+
+    assert runner.invoke(args=["totals", "rebuild"]).exit_code == 0
+    assert _shown(client, fresh, world) == shown_before
+    assert runner.invoke(args=["totals", "check"]).exit_code == 0
+
+
+def test_two_purges_add_up_and_a_changed_tally_is_still_found(runner, fresh, world, history):
+    runner.invoke(args=["purge", "--older-than", _age_for(dt.date(2025, 12, 5))])
+    runner.invoke(args=["purge", "--older-than", _age_for(dt.date(2026, 1, 1))])
+    with fresh() as s:
+        assert s.exec(select(func.sum(PurgedTally.mailings))).one() == 9
+        assert totals.differences(s) == []
+        s.exec(update(DayTally).values(mailings=DayTally.mailings + 1))
+        s.commit()
+    check = runner.invoke(args=["totals", "check"])
+    assert check.exit_code == 1
+    assert "day_tally" in check.output
+
+
+def test_a_dry_run_sets_nothing_aside(runner, fresh, history):
+    runner.invoke(args=["purge", "--older-than", _age_for(dt.date(2026, 1, 1)), "--dry-run"])
+    with fresh() as s:
+        assert s.exec(select(func.count()).select_from(PurgedTally)).one() == 0
