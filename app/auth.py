@@ -69,7 +69,7 @@ def sign_in(user: User) -> None:
     """Start a fresh session for *user* (a new cookie, nothing kept from before)."""
     session.clear()
     session.permanent = True
-    session["signed_in_at"] = dt.datetime.now(dt.UTC).isoformat()
+    session["signed_in_at"] = _now().isoformat()
     login_user(SignedIn(user))
 
 
@@ -81,12 +81,16 @@ def sign_out() -> None:
     session.clear()
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def _enforce_absolute_lifetime():
     started = session.get("signed_in_at")
     if not started or not current_user.is_authenticated:
         return None
     limit = ABSOLUTE_LIFETIME.get(current_user.role, dt.timedelta(hours=12))
-    if dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(started) > limit:
+    if _now() - dt.datetime.fromisoformat(started) > limit:
         logout_user()
         session.clear()
     return None
