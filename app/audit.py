@@ -1,12 +1,14 @@
 """The audit log: one JSON line per security event on the ``lettertrail.audit`` logger.
 
 Each line has the UTC time, the user's id (or null), the client address, the request
-id (also sent back as ``X-Request-ID``), the event and its details. JSON escapes
+id (also sent back as ``X-Request-ID``), the event and its details; a ``flask``
+command's line says ``"via": "command line"`` and names the system account instead. JSON escapes
 newlines, so nothing a user types can start a line of its own. Never pass a password
 or a token in *details*.
 """
 
 import datetime as dt
+import getpass
 import json
 import logging
 import secrets
@@ -39,16 +41,28 @@ def _send_id(response):
     return response
 
 
+def _operator() -> str | None:
+    """The system account that ran a ``flask`` command, if the system knows it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no entry in the password database
+        return None
+
+
 def record(event: str, *, user_id: int | None = None, **details) -> None:
     """Write one audit line for *event*; *user_id* defaults to the signed-in user's."""
-    if user_id is None and has_request_context() and current_user.is_authenticated:
+    web = has_request_context()
+    if user_id is None and web and current_user.is_authenticated:
         user_id = current_user.row.id
     line = {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
         "user": user_id,
-        "address": request.remote_addr if has_request_context() else None,
-        "request_id": g.get("request_id") if has_request_context() else None,
+        "address": request.remote_addr if web else None,
+        "request_id": g.get("request_id") if web else None,
+        "via": "web" if web else "command line",
         "event": event,
         "details": details,
     }
+    if not web:
+        line["operator"] = _operator()
     logger.info(json.dumps(line, default=str, sort_keys=True))

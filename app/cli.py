@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from flask.cli import with_appcontext
 from sqlmodel import select
 
+from app import audit
 from app import db
 from app import security
 from app.services import accounts
@@ -112,6 +113,7 @@ def create_user(email: str, role: str, chapter_slug: str | None, password: str):
             )
         except ValidationFailed as failure:
             _fail(failure)
+    audit.record("user_created", target=user.id, role=user.role, chapter=chapter_slug)
     click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -126,7 +128,9 @@ def token(email: str, label: str):
         ).first()
         if user is None or not user.active:
             raise click.ClickException(f"No active account {email}.")
-        click.echo(accounts.issue_token(session=session, user=user, label=label))
+        secret = accounts.issue_token(session=session, user=user, label=label)
+        audit.record("token_created", target=user.id, label=label)
+        click.echo(secret)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -168,6 +172,11 @@ def _filter_options(command):
     return command
 
 
+def _given(raw: dict) -> dict:
+    """The filters given on the command line, for the audit log."""
+    return {name: value for name, value in raw.items() if value is not None}
+
+
 def _query(**raw) -> MailingQuery:
     try:
         return reports.parse_query({k: v for k, v in raw.items() if v is not None})
@@ -207,6 +216,7 @@ def export_mailings(fmt: str, output: str | None, **raw):
         rows = reports.export_rows(
             session, user=user, filters=filters, with_created_at=fmt == "osdi"
         )
+        audit.record("export", file=f"mailings.{fmt}", filters=_given(raw))
         if fmt == "xlsx":
             path = output or reports.filename("mailings", query, dt.date.today(), "xlsx")
             count = reports.write_xlsx(rows, path)
@@ -245,6 +255,7 @@ def export_summary(fmt: str, output: str | None, **raw):
         except NotFound:
             raise click.ClickException(f"There is no chapter {query.chapter}.") from None
         lines = reports.summarize(session, user=user, filters=filters)
+    audit.record("export", file=f"summary.{fmt}", filters=_given(raw))
     if fmt == "xlsx":
         path = output or reports.filename("summary", query, dt.date.today(), "xlsx")
         reports.write_summary_xlsx(lines, path)
@@ -289,6 +300,14 @@ def import_mailings(file: str, dry_run: bool, as_email: str | None):
             lines = len({e.line for e in failed.errors})
             click.echo(f"Nothing imported: {lines} of {failed.rows} lines have problems.", err=True)
             raise SystemExit(1) from None
+    if not dry_run:
+        audit.record(
+            "import",
+            user_id=user.id,
+            file=Path(file).name,
+            batches=result.batches,
+            mailings=result.mailings,
+        )
     verb = "Would create" if dry_run else "Created"
     click.echo(
         f"{verb} {result.batches} batches, {result.mailings} mailings, from {result.rows} lines."
@@ -388,6 +407,7 @@ def totals_rebuild(slug: str | None):
     """Recount the tallies from the mailings (after a bulk load or a restore)."""
     with db.new_session() as session:
         totals.rebuild(session, _campaign_id(session, slug))
+    audit.record("totals_rebuilt", campaign=slug)
     click.echo("Tallies recounted.")
 
 
@@ -406,6 +426,7 @@ def backup_command(dest: str, force: bool):
         result = backup.backup_sqlite(source, Path(dest), force=force)
     except backup.BackupRefused as refused:
         raise click.ClickException(str(refused)) from None
+    audit.record("backup", path=str(result.path))
     click.echo(f"Backed up {source} to {result.path} ({result.bytes} bytes); integrity ok.")
 
 
@@ -431,6 +452,14 @@ def purge_command(age: str, dry_run: bool):
         _fail(failure)
     with db.new_session() as session:
         result = retention.purge(session, before=before, dry_run=dry_run)
+    if not dry_run:
+        audit.record(
+            "purge",
+            before=result.before,
+            mailings=result.mailings,
+            events=result.events,
+            batches=result.batches,
+        )
     verb = "Would delete" if dry_run else "Deleted"
     click.echo(
         f"{verb} {result.mailings} mailings sent before {result.before.isoformat()},"

@@ -8,6 +8,7 @@ from flask import make_response
 from flask import render_template
 from flask import request
 from flask_babel import gettext
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -50,8 +51,12 @@ def init_app(app: Flask) -> None:
 
 def _refused_not_found(_exc: NotFound):
     """A service found nothing the user may see (none, or another chapter's): 404."""
-    audit.record("access_refused", status=404, method=request.method, path=request.path)
-    return handle_http(HTTPNotFound())
+    _record_refusal(404)
+    return _answer(HTTPNotFound())
+
+
+def _record_refusal(status: int) -> None:
+    audit.record("access_refused", status=status, method=request.method, path=request.path)
 
 
 def handle_http(exc: HTTPException):
@@ -60,9 +65,17 @@ def handle_http(exc: HTTPException):
         # An untrusted Host header: nothing that builds a URL (the page's links, the
         # audit line's address) can run, so answer in plain words.
         return Response(f"{exc.code} {gettext(_TITLES[400])}\n", exc.code, mimetype="text/plain")
+    if exc.code == 403 or (
+        # A view's abort(404): a signed-in user asked for an id that is not theirs to see
+        # (unknown URLs and anonymous misses are not refusals and stay out of the log).
+        exc.code == 404 and request.url_rule is not None and current_user.is_authenticated
+    ):
+        _record_refusal(exc.code)
+    return _answer(exc)
+
+
+def _answer(exc: HTTPException):
     code = exc.code or 500
-    if code == 403:
-        audit.record("access_refused", status=403, method=request.method, path=request.path)
     title = gettext(_TITLES[code]) if code in _TITLES else exc.name
     if code == 429:
         exc.description = gettext(_TOO_MANY)

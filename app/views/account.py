@@ -64,6 +64,8 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out here and everywhere else."""
+    if current_user.is_authenticated:
+        audit.record("sign_out")
     auth.sign_out()
     flash(_("You are signed out."))
     return redirect(url_for("main.index"))
@@ -87,6 +89,7 @@ def password():
             show_errors(form, failure)
             status = 422
         else:
+            audit.record("password_changed")
             auth.sign_in(current_user.row)  # the old cookie is void now; issue a new one
             flash(_("Your password is changed."))
             return redirect(url_for("mailings.index"))
@@ -105,6 +108,7 @@ def tokens():
         token = accounts.issue_token(
             session=session, user=current_user.row, label=form.label.data or ""
         )
+        audit.record("token_created", target=current_user.row.id, label=form.label.data or "")
         response = make_response(render_template("account/token_created.html", token=token))
         response.headers["Cache-Control"] = "no-store"  # the token is shown once
         return response
@@ -125,5 +129,6 @@ def revoke_token(token_id: int):
     if token_id not in mine:
         abort(404)
     accounts.revoke_token(session=session, token_id=token_id)
+    audit.record("token_revoked", token=token_id)
     flash(_("The token is revoked: it no longer signs anyone in."))
     return redirect(url_for("account.tokens"), 303)

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import audit
 from app import db
 from app import limits
 from app.auth import signed_in_required
@@ -247,5 +248,6 @@ def delete_phrase(slug: str, phrase_id: int):
     campaigns.delete_phrase(
         session=session, phrase=campaigns.get_phrase(session, campaign, phrase_id)
     )
+    audit.record("phrase_deleted", campaign=campaign.slug, phrase=phrase_id)
     flash(_("Phrase removed."))
     return redirect(url_for("campaigns.show", slug=campaign.slug), 303)

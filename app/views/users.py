@@ -106,5 +106,6 @@ def revoke_token(token_id: int):
     if session.get(ApiToken, token_id) is None:
         abort(404)
     accounts.revoke_token(session=session, token_id=token_id)
+    audit.record("token_revoked", token=token_id)
     flash(_("The token is revoked: it no longer signs anyone in."))
     return redirect(url_for("users.index"), 303)

@@ -10,6 +10,7 @@ from sqlmodel import select
 from models import Mailing
 from tests.conftest import PASSWORD
 from tests.conftest import csrf_token
+from tests.conftest import page
 
 
 @pytest.fixture
@@ -125,3 +126,88 @@ def test_role_changes_are_written(client, auth, world, audit_lines, caplog):
 def test_every_response_carries_its_own_request_id(client):
     ids = {client.get(url).headers["X-Request-ID"] for url in ("/", "/", "/no/such/page")}
     assert len(ids) == 3
+
+
+def test_a_view_refusing_another_users_token_is_written(client, auth, world, audit_lines):
+    auth.login("teacher@example.org")
+    token = csrf_token(client, "/account/tokens")
+    response = client.post("/account/tokens/999999/revoke", data={"csrf_token": token})
+    assert response.status_code == 404
+    (line,) = audit_lines("access_refused")
+    assert line["details"]["path"] == "/account/tokens/999999/revoke"
+
+
+def test_unknown_urls_and_anonymous_misses_are_not_refusals(client, audit_lines):
+    assert client.get("/no/such/page").status_code == 404
+    assert client.get("/m/ZZZZ-ZZZZ-ZZ").status_code == 404
+    assert audit_lines("access_refused") == []
+
+
+def test_sign_out_password_change_tokens_and_phrase_deletion_are_written(
+    client, auth, world, audit_lines, caplog
+):
+    auth.login()
+    token = csrf_token(client, "/account/tokens")
+    created = client.post("/account/tokens", data={"label": "laptop", "csrf_token": token})
+    secret = page(created).select_one(".secret code").get_text(strip=True)
+    (made,) = audit_lines("token_created")
+    listed = page(client.get("/account/tokens"))
+    token_id = int(listed.select_one("form[action$='/revoke']")["action"].split("/")[-2])
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": token})
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new and long passphrase",
+            "csrf_token": token,
+        },
+    )
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account/tokens")})
+    events = [line["event"] for line in audit_lines()]
+    assert events == [
+        "sign_in",
+        "token_created",
+        "token_revoked",
+        "password_changed",
+        "sign_out",
+    ]
+    assert made["details"] == {"label": "laptop", "target": world["staff"].id}
+    assert secret not in raw_audit(caplog)
+    assert "a new and long passphrase" not in raw_audit(caplog)
+
+
+def test_command_line_actions_are_written_with_who_ran_them(
+    runner, world, audit_lines, caplog, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("USER", "operator-on-duty")
+    monkeypatch.setenv("LOGNAME", "operator-on-duty")
+    runs = [
+        ["users", "create", "new@example.org", "--role", "staff", "--password", PASSWORD],
+        ["users", "token", "new@example.org", "--label", "cron"],
+        ["export", "mailings", "--campaign", "azimjan-askarov", "-o", str(tmp_path / "m.csv")],
+        ["purge", "--older-than", "24m"],
+        ["totals", "rebuild"],
+    ]
+    outputs = []
+    for args in runs:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    lines = audit_lines()
+    assert [line["event"] for line in lines] == [
+        "user_created",
+        "token_created",
+        "export",
+        "purge",
+        "totals_rebuilt",
+    ]
+    for line in lines:
+        assert (line["via"], line["operator"], line["address"]) == (
+            "command line",
+            "operator-on-duty",
+            None,
+        )
+    assert lines[2]["details"]["filters"] == {"campaign": "azimjan-askarov"}
+    assert lines[3]["details"]["mailings"] == 0
+    assert outputs[1].strip() not in raw_audit(caplog)  # the token itself
+    assert PASSWORD not in raw_audit(caplog)

@@ -12,8 +12,8 @@ from app.services import retention
 from app.services import totals
 from app.services.errors import ValidationFailed
 from models import Batch
-from models import Mailing
 from models import DayTally
+from models import Mailing
 from models import MailingEvent
 from models import PurgedTally
 from tests.web.test_counter import open_counter
