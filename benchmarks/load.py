@@ -12,14 +12,9 @@ the same run. Prints requests/s, p50, p95 and errors of each, side by side.
 
 import argparse
 import datetime as dt
-import http.client
 import statistics
 import sys
 import tempfile
-import threading
-import time
-import uuid
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,7 +25,12 @@ import models  # noqa: E402
 from app.services import accounts  # noqa: E402
 from app.services import campaigns  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
+from tests.reliability.server import Call  # noqa: E402
+from tests.reliability.server import Load  # noqa: E402
 from tests.reliability.server import Server  # noqa: E402
+from tests.reliability.server import drive  # noqa: E402
+from tests.reliability.server import log_call  # noqa: E402
+from tests.reliability.server import p95_ms  # noqa: E402
 
 SLUG = "bench-load"
 
@@ -63,56 +63,17 @@ def seed(url: str) -> str:
     return token
 
 
-def drive(server: Server, requests, seconds: float, clients: int) -> dict:
-    """Run *clients* threads, each cycling through *requests*, for *seconds*."""
-    latencies: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def client():
-        mine, bad = defaultdict(list), defaultdict(int)
-        while time.perf_counter() < deadline:
-            for name, make in requests:
-                method, path, body, headers, ok = make()
-                start = time.perf_counter()
-                try:
-                    status, _ = server.request(method, path, body, headers, timeout=30)
-                except (OSError, http.client.HTTPException):
-                    status = None
-                mine[name].append(time.perf_counter() - start)
-                if status != ok:
-                    bad[name] += 1
-        with lock:
-            for name, values in mine.items():
-                latencies[name].extend(values)
-            for name, count in bad.items():
-                errors[name] += count
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return {"elapsed": elapsed, "latencies": latencies, "errors": errors}
-
-
-def report(label: str, result: dict) -> tuple[float, float]:
-    every = [v for values in result["latencies"].values() for v in values]
-    total_rate = len(every) / result["elapsed"]
-    print(f"\n{label}: {len(every)} requests in {result['elapsed']:.1f} s = {total_rate:.0f} req/s")
+def report(label: str, result: Load) -> tuple[float, float]:
+    every = [v for values in result.latencies.values() for v in values]
+    total_rate = len(every) / result.elapsed
+    print(f"\n{label}: {len(every)} requests in {result.elapsed:.1f} s = {total_rate:.0f} req/s")
     print(f"  {'request':<22}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
-    p95_all = statistics.quantiles(every, n=20)[18] * 1000 if len(every) > 1 else 0.0
-    for name, values in result["latencies"].items():
-        ms = sorted(v * 1000 for v in values)
-        p50 = statistics.median(ms)
-        p95 = statistics.quantiles(ms, n=20)[18] if len(ms) > 1 else ms[0]
-        rate = len(values) / result["elapsed"]
-        errors = result["errors"].get(name, 0)
-        print(f"  {name:<22}{rate:>8.0f}{p50:>9.1f}{p95:>9.1f}{errors:>8}")
-    return total_rate, p95_all
+    for name, values in result.latencies.items():
+        p50 = statistics.median(values) * 1000
+        rate = len(values) / result.elapsed
+        errors = result.errors.get(name, 0)
+        print(f"  {name:<22}{rate:>8.0f}{p50:>9.1f}{p95_ms(values):>9.1f}{errors:>8}")
+    return total_rate, p95_ms(every)
 
 
 def main() -> None:
@@ -126,7 +87,6 @@ def main() -> None:
         tmp = Path(tmp)
         app_url = f"sqlite:///{tmp / 'app.sqlite'}"
         token = seed(app_url)
-        auth = {"Authorization": f"Bearer {token}"}
         piece = {
             "campaign": SLUG,
             "recipient": "president",
@@ -136,30 +96,26 @@ def main() -> None:
             "sent_on": "2026-11-01",
             "count": 1,
         }
-        app_requests = [
-            (
-                "POST /api/v1/mailings",
-                lambda: (
-                    "POST",
-                    "/api/v1/mailings",
-                    piece,
-                    auth | {"Idempotency-Key": uuid.uuid4().hex},
-                    201,
-                ),
-            ),
-            ("GET /counter/<slug>", lambda: ("GET", f"/counter/{SLUG}", None, {}, 200)),
+        counter = Call("GET /counter/<slug>", "GET", f"/counter/{SLUG}")
+        bare = [
+            Call("POST /insert", "POST", "/insert", {"x": 1}, ok=201),
+            Call("GET /count", "GET", "/count"),
         ]
-        bare_requests = [
-            ("POST /insert", lambda: ("POST", "/insert", {"x": 1}, {}, 201)),
-            ("GET /count", lambda: ("GET", "/count", None, {}, 200)),
-        ]
+
+        def app_script(_client: int) -> list[Call]:
+            # Log one mailing (a new Idempotency-Key each round), then read the counter.
+            return [log_call(token, piece), counter]
+
+        def bare_script(_client: int) -> list[Call]:
+            return bare
+
         runs = (
-            ("Lettertrail", app_url, "app:create_app()", app_requests),
+            ("Lettertrail", app_url, "app:create_app()", app_script),
             (
                 "bare Flask, raw INSERT",
                 f"sqlite:///{tmp / 'bare.sqlite'}",
                 "benchmarks.bare_app:create_app()",
-                bare_requests,
+                bare_script,
             ),
         )
         print(
@@ -167,10 +123,11 @@ def main() -> None:
             f"{args.clients} clients for {args.seconds:g} s each"
         )
         figures = []
-        for label, url, spec, requests in runs:
+        for label, url, spec, script in runs:
             server = Server(url, tmp / "instance", threads=args.threads, app_spec=spec).start()
             try:
-                figures.append(report(label, drive(server, requests, args.seconds, args.clients)))
+                load = drive(server, script, clients=args.clients, seconds=args.seconds)
+                figures.append(report(label, load))
             finally:
                 server.stop()
         (app_rate, app_p95), (bare_rate, bare_p95) = figures

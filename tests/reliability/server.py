@@ -1,13 +1,26 @@
-"""Run the app under gunicorn on 127.0.0.1 for a test, and talk to it over HTTP."""
+"""Run the app under gunicorn on 127.0.0.1 for a test, and talk to it over HTTP.
+
+:func:`drive` sends requests from concurrent client threads (the R3 test and
+``benchmarks/load.py`` share it); :func:`log_call` is one ``POST /api/v1/mailings``.
+"""
 
 import http.client
 import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
+import uuid
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +119,102 @@ class Server:
             return response.status, json.loads(data) if "json" in kind else data.decode()
         finally:
             connection.close()
+
+    def send(self, call: "Call", timeout: float = 30.0):
+        """Send *call*; return ``(status, parsed JSON or text)``."""
+        return self.request(call.method, call.path, call.body, call.headers, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request for a client to send; *name* groups it in the figures."""
+
+    name: str
+    method: str
+    path: str
+    body: object = None
+    headers: dict = field(default_factory=dict)
+    ok: int = 200  # the status that counts as success
+
+
+def log_call(token: str, body: dict) -> Call:
+    """Log a batch through the API with *token*, under a new Idempotency-Key."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+    return Call("POST /api/v1/mailings", "POST", "/api/v1/mailings", body, headers, ok=201)
+
+
+@dataclass
+class Load:
+    """What :func:`drive` saw, per call name: latencies (s), statuses, and failures
+    (answers other than the call's ``ok``; ``None`` is no answer at all)."""
+
+    elapsed: float = 0.0
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def drive(
+    server: Server,
+    script: Callable[[int], Sequence[Call]],
+    *,
+    clients: int,
+    seconds: float | None = None,
+    rounds: int | None = None,
+    on_answer: Callable[[int, Call, int | None, object], None] | None = None,
+) -> Load:
+    """Run *clients* threads that start together; each sends ``script(n)`` (n is its
+    number) over and over, for *rounds* rounds or until *seconds* have passed.
+
+    *on_answer* is called in the client's thread with ``(n, call, status, answer)``
+    after every request; the status is ``None`` when no answer came.
+    """
+    if seconds is None and rounds is None:
+        raise ValueError("give seconds, rounds or both")
+    load, lock = Load(), threading.Lock()
+    ready = threading.Barrier(clients + 1)
+    deadline = float("inf")
+
+    def client(n: int) -> None:
+        latencies, statuses, errors = defaultdict(list), defaultdict(Counter), Counter()
+        ready.wait()
+        done = 0
+        while (rounds is None or done < rounds) and time.perf_counter() < deadline:
+            for call in script(n):
+                start = time.perf_counter()
+                try:
+                    status, answer = server.send(call)
+                except (OSError, http.client.HTTPException):
+                    status, answer = None, None
+                latencies[call.name].append(time.perf_counter() - start)
+                statuses[call.name][status] += 1
+                errors[call.name] += status != call.ok
+                if on_answer is not None:
+                    on_answer(n, call, status, answer)
+            done += 1
+        with lock:
+            for name, values in latencies.items():
+                load.latencies[name].extend(values)
+            for name, counted in statuses.items():
+                load.statuses[name].update(counted)
+            for name, count in errors.items():
+                load.errors[name] += count
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    if seconds is not None:
+        deadline = started + seconds  # set before the barrier lets the clients read it
+    ready.wait()
+    for thread in threads:
+        thread.join()
+    load.elapsed = time.perf_counter() - started
+    return load
+
+
+def p95_ms(seconds: Sequence[float]) -> float:
+    """Return the 95th percentile of *seconds*, in milliseconds."""
+    if len(seconds) < 2:
+        return 1000 * seconds[0] if seconds else 0.0
+    return 1000 * statistics.quantiles(seconds, n=20)[18]
