@@ -196,6 +196,8 @@ def _send_temporary(handle) -> Response:
 
     response = Response(chunks(), mimetype=MIMETYPES["xlsx"])
     response.content_length = size
+    # And when the response closes: a HEAD answer never starts the generator.
+    response.call_on_close(handle.close)
     return response
 
 

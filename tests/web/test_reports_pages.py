@@ -3,12 +3,14 @@
 import csv
 import io
 import json
+import tempfile
 
 import openpyxl
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.views import reports as reports_views
 from models import Batch
 from models import Mailing
 from tests.conftest import csrf_token
@@ -116,6 +118,24 @@ def test_a_streamed_csv_is_not_built_in_memory_first(staff):
     response = staff.get("/reports/mailings.csv", buffered=False)
     assert response.is_streamed
     response.close()
+
+
+@pytest.mark.parametrize("url", ["/reports/mailings.xlsx", "/reports/summary.xlsx"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_an_excel_download_closes_its_temporary_file(staff, monkeypatch, url, method):
+    # A HEAD answer has no body: the file must close though nothing ever reads it.
+    opened = []
+    real = tempfile.TemporaryFile
+
+    def recorded(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(reports_views.tempfile, "TemporaryFile", recorded)
+    response = staff.open(url, method=method)
+    assert response.status_code == 200
+    response.close()
+    assert len(opened) == 1 and opened[0].closed
 
 
 # --- import ----------------------------------------------------------------------------

@@ -1,58 +1,14 @@
 """Security headers (S4) and cookies (S5) on every GET route, read anonymously and signed in."""
 
 import pytest
-from flask import url_for
-from sqlmodel import select
 
 from app import security
-from app.services import campaigns
-from models import Mailing
-from models import PhraseCreate
-from tests.web.test_counter import open_counter
+from tests.web.conftest import get_urls
 
 # The one route of each kind frameable anywhere: the counter a school puts on its site.
 EMBEDS = {"counter.campaign_embed", "counter.chapter_embed"}
 # Routes whose GET starts a session on purpose: the sign-in form keeps its CSRF token there.
 SETS_COOKIE_ANONYMOUSLY = {"account.login"}
-
-
-@pytest.fixture
-def sample(make, world, fresh):
-    """A batch of the coordinator's, so every URL argument has a real value."""
-    batch = make.batch(world["coordinator"], chapter="class-4b")
-    open_counter(make, world["class_4b"])
-    with fresh() as s:
-        code = s.exec(select(Mailing.code).where(Mailing.batch_id == batch.id)).first()
-    with make.session() as s:
-        phrase = campaigns.save_phrase(
-            session=s,
-            campaign=world["campaign"],
-            data=PhraseCreate(text="Мы думаем о Вас!", language="ru"),
-        )
-    return {
-        "phrase_id": phrase.id,
-        "slug": world["campaign"].slug,
-        "chapter_slug": world["class_4b"].slug,
-        "key": "president",
-        "batch_id": batch.id,
-        "code": code,
-        "fmt": "csv",
-        "filename": "css/main.css",
-    }
-
-
-def get_urls(app, sample) -> list[tuple[str, str]]:
-    """Return (endpoint, URL) for every GET route, its arguments filled from *sample*."""
-    urls = []
-    with app.test_request_context():
-        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in rule.methods:
-                continue
-            missing = rule.arguments - sample.keys()
-            assert not missing, f"no sample value for {missing} in {rule.rule}"
-            values = {name: sample[name] for name in rule.arguments}
-            urls.append((rule.endpoint, url_for(rule.endpoint, **values)))
-    return urls
 
 
 def check_headers(app, endpoint, response, *, signed_in: bool) -> list[str]:
