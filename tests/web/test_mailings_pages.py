@@ -1,6 +1,7 @@
 """A coordinator logs a batch through the form, lists it, and marks it posted."""
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func
@@ -80,6 +81,35 @@ def test_a_double_click_logs_one_batch(teacher, fresh):
     first = teacher.post("/mailings/new", data=values)
     second = teacher.post("/mailings/new", data=values)
     assert first.headers["Location"] == second.headers["Location"]
+    assert len(rows(fresh)) == 28
+
+
+def test_twenty_simultaneous_sends_of_one_form_make_one_batch(app, teacher, fresh):
+    values = form_fields(teacher.get("/mailings/new"))
+    values |= {"recipient": "president", "count": "28", "sent_on": "2025-12-10"}
+    cookie = teacher.get_cookie("session").value
+    barrier = threading.Barrier(20)
+    answers, failures = [], []
+
+    def send():
+        browser_tab = app.test_client()
+        browser_tab.set_cookie("session", cookie)
+        barrier.wait()
+        try:
+            response = browser_tab.post("/mailings/new", data=values)
+            answers.append((response.status_code, response.headers.get("Location")))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with fresh() as s:
+        (batch,) = s.exec(select(Batch)).all()
+    assert set(answers) == {(303, f"/batches/{batch.id}")}
     assert len(rows(fresh)) == 28
 
 
