@@ -34,9 +34,9 @@ def storable_text(value):
     """
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError("Remove the NUL character.")
+            raise ValueError(N_("Remove the NUL character."))
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("Use text without lone surrogate characters.") from None
+            raise ValueError(N_("Use text without lone surrogate characters.")) from None
     return value

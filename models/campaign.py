@@ -13,6 +13,7 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import N_
+from models.base import storable_text
 from models.base import utcnow
 from models.chapter import check_slug
 from models.types import UTCDateTime
@@ -61,6 +62,7 @@ class CampaignBase(SQLModel):
     def _strip_text(cls, value):
         return _strip(value)
 
+    _storable = field_validator("title", "summary", "guidance")(storable_text)
     _slug = field_validator("slug")(check_slug)
 
 
@@ -109,6 +111,10 @@ class RecipientBase(SQLModel):
     def _strip_text(cls, value):
         return _strip(value)
 
+    _storable = field_validator(
+        "name", "salutation", "address_lines", "city", "postcode", "fax", "email"
+    )(storable_text)
+
     @field_validator("key")
     @classmethod
     def _key(cls, value):
@@ -148,6 +154,8 @@ class PhraseBase(SQLModel):
     @classmethod
     def _strip_text(cls, value):
         return _strip(value)
+
+    _storable = field_validator("text", "meaning")(storable_text)
 
     @field_validator("language")
     @classmethod

@@ -10,6 +10,7 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import N_
+from models.base import storable_text
 from models.base import utcnow
 from models.types import UTCDateTime
 
@@ -49,6 +50,7 @@ class ChapterBase(SQLModel):
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
 
+    _storable = field_validator("name", "town")(storable_text)
     _slug = field_validator("slug")(check_slug)
 
 

@@ -1,0 +1,113 @@
+"""Hostile text (S10): what people type is stored as typed and shown as text, never run.
+
+A corpus of payloads goes into every free-text field through the real forms, the CSV
+import and the API; every page, export and API answer that shows a field is then read
+back and must show the payload literally, with no script, event handler or
+``javascript:`` link of its making. Text the database cannot store (a NUL) is refused
+at the boundary with a message, never a 500.
+"""
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from models import ApiToken
+from models import Campaign
+from models import Chapter
+from models import Phrase
+from models import Recipient
+from models import User
+from tests.conftest import PASSWORD
+from tests.conftest import csrf_token
+from tests.conftest import field_error
+from tests.conftest import page
+
+SLUG = "azimjan-askarov"
+
+
+def post(client, url, data):
+    """Submit the form at *url* with its CSRF token."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, url)})
+
+
+def rows(fresh, model) -> int:
+    with fresh() as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+# --- text the database cannot store ------------------------------------------------------
+
+CAMPAIGN_FORM = {
+    "title": "Free Azimjan Askarov",
+    "slug": "second-case",
+    "summary": "A human rights defender.",
+    "guidance": "Write politely.",
+    "status": "active",
+    "starts_on": "2025-11-20",
+    "country": "KG",
+}
+RECIPIENT_FORM = {
+    "key": "embassy",
+    "role": "copy",
+    "name": "Embassy of Kyrgyzstan",
+    "salutation": "Your Excellency",
+    "address_lines": "2360 Massachusetts Ave NW",
+    "city": "Washington",
+    "postcode": "20008",
+    "country": "US",
+    "fax": "",
+    "email": "",
+}
+PHRASE_FORM = {"text": "Мы думаем о Вас!", "meaning": "We think of you", "language": "ru"}
+CHAPTER_FORM = {
+    "name": "Hillside",
+    "slug": "hillside",
+    "kind": "school",
+    "town": "Columbus",
+    "country": "US",
+}
+TOKEN_FORM = {"label": "script"}
+USER_FORM = {"email": "new@example.org", "role": "staff", "chapter": ""}
+# Every form that stores free text: its URL, a good submission, the table it writes,
+# and its free-text fields.
+TEXT_FORMS = [
+    ("/campaigns/new", CAMPAIGN_FORM, Campaign, ("title", "summary", "guidance")),
+    (
+        f"/campaigns/{SLUG}/recipients/new",
+        RECIPIENT_FORM,
+        Recipient,
+        ("name", "salutation", "address_lines", "city", "postcode", "fax", "email"),
+    ),
+    (f"/campaigns/{SLUG}/phrases/new", PHRASE_FORM, Phrase, ("text", "meaning")),
+    ("/chapters/new", CHAPTER_FORM, Chapter, ("name", "town")),
+    ("/account/tokens", TOKEN_FORM, ApiToken, ("label",)),
+    ("/users/new", USER_FORM, User, ("email",)),
+]
+NUL_FIELDS = [
+    (url, form, model, field) for url, form, model, fields in TEXT_FORMS for field in fields
+]
+
+
+@pytest.mark.parametrize(("url", "form", "model", "field"), NUL_FIELDS)
+def test_a_nul_in_any_free_text_field_is_refused_next_to_it(
+    client, auth, world, fresh, url, form, model, field
+):
+    """PostgreSQL cannot store a NUL: each of these was a 500 there, and is a 422 now."""
+    auth.login()
+    before = rows(fresh, model)
+    response = post(client, url, form | {field: form[field][:3] + "\x00" + form[field][3:]})
+    assert response.status_code == 422
+    assert field_error(response, field)
+    assert rows(fresh, model) == before
+    # The same form without the NUL is taken: the NUL alone was the problem.
+    assert post(client, url, form).status_code in (200, 303)
+    assert rows(fresh, model) == before + 1
+
+
+def test_signing_in_with_a_nul_in_the_email_is_a_failed_sign_in(client, world):
+    token = csrf_token(client, "/login")
+    data = {"email": "staff@exa\x00mple.org", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login", data=data)
+    assert response.status_code == 401
+    assert "do not match" in page(response).get_text()
+    assert "/login" in client.get("/mailings").headers["Location"]
