@@ -8,12 +8,14 @@ at the boundary with a message, never a 500.
 """
 
 import pytest
+from flask import url_for
 from sqlalchemy import func
 from sqlmodel import select
 
 from models import ApiToken
 from models import Campaign
 from models import Chapter
+from models import Mailing
 from models import Phrase
 from models import Recipient
 from models import User
@@ -21,6 +23,7 @@ from tests.conftest import PASSWORD
 from tests.conftest import csrf_token
 from tests.conftest import field_error
 from tests.conftest import page
+from tests.web.test_counter import open_counter
 
 SLUG = "azimjan-askarov"
 
@@ -111,3 +114,42 @@ def test_signing_in_with_a_nul_in_the_email_is_a_failed_sign_in(client, world):
     assert response.status_code == 401
     assert "do not match" in page(response).get_text()
     assert "/login" in client.get("/mailings").headers["Location"]
+
+
+# A NUL in a URL: every route's text arguments, and every query parameter a page reads.
+QUERY_NAMES = ("campaign", "chapter", "channel", "status", "since", "until", "before")
+QUERY_NAMES += ("from", "to", "kind", "weight_g", "option", "on", "paper", "lang", "next")
+
+
+def test_a_nul_in_any_url_is_a_404_or_400_never_a_500(app, client, auth, world, make, fresh):
+    """PostgreSQL fails on a query comparing text with a NUL: /counter/a%00b was a 500."""
+    batch = make.batch(world["staff"])
+    open_counter(make, world["class_4b"])
+    with fresh() as s:
+        code = s.exec(select(Mailing.code).where(Mailing.batch_id == batch.id)).first()
+    values = {"slug": SLUG, "chapter_slug": "class-4b", "key": "president", "code": code}
+    values |= {"fmt": "csv", "filename": "css/main.css", "batch_id": batch.id}
+    values |= {"phrase_id": 1, "token_id": 1, "user_id": 1}
+    auth.login()
+    with app.test_request_context():
+        urls = []
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods:
+                continue
+            args = {name: values[name] for name in rule.arguments}
+            urls.append(url_for(rule.endpoint, **args))
+            for name in rule.arguments:
+                # Only free text: not numbers, and not a choice ("csv" or "xlsx").
+                if type(rule._converters[name]).__name__ in ("UnicodeConverter", "PathConverter"):
+                    urls.append(url_for(rule.endpoint, **(args | {name: "a\x00b"})))
+    answers = {}
+    for url in urls:
+        for query in [""] + [f"?{name}=a%00b" for name in QUERY_NAMES]:
+            response = client.get(url + query)
+            response.close()  # a static file's answer holds the file open
+            if response.status_code >= 500:
+                answers[url + query] = response.status_code
+    assert answers == {}
+    assert client.get(f"/counter/{SLUG}%00").status_code == 404
+    assert client.get(f"/mailings?campaign={SLUG}%00").status_code == 400
+    assert client.get("/api/v1/campaigns/a%00b/totals").get_json()["errors"]
