@@ -13,6 +13,7 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import N_
+from models.base import drop_invisible
 from models.base import storable_text
 from models.base import utcnow
 from models.chapter import check_slug
@@ -39,6 +40,7 @@ class RecipientRole(StrEnum):
 
 
 def _strip(value):
+    value = drop_invisible(value)
     return value.strip() if isinstance(value, str) else value
 
 

@@ -20,6 +20,7 @@ from models import ApiToken
 from models import Chapter
 from models import Role
 from models import User
+from models.base import drop_invisible
 from models.base import storable_text
 
 MIN_PASSWORD = 8
@@ -33,8 +34,9 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 
 def normalize_email(email: str) -> str:
-    """Return *email* stripped and lower-cased, the form it is stored in."""
-    return email.strip().lower()
+    """Return *email* without invisible characters, stripped and lower-cased: the form
+    it is stored in."""
+    return drop_invisible(email).strip().lower()
 
 
 def _storable(text: str) -> bool:
@@ -234,8 +236,9 @@ def issue_token(*, session: Session, user: User, label: str = "") -> str:
     except ValueError as exc:
         raise ValidationFailed.one("label", str(exc)) from None
     token = "lt_" + secrets.token_urlsafe(32)
+    label = drop_invisible(label).strip()[:100]
     begin_write(session)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:100]))
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label))
     session.commit()
     return token
 

@@ -116,6 +116,83 @@ def test_signing_in_with_a_nul_in_the_email_is_a_failed_sign_in(client, world):
     assert "/login" in client.get("/mailings").headers["Location"]
 
 
+# --- invisible characters ----------------------------------------------------------------
+
+MAILING_FORM = {
+    "campaign": SLUG,
+    "recipient": "president",
+    "channel": "letter",
+    "count": "5",
+    "sent_on": "2025-12-10",
+    "sender_town": "Bishkek",
+    "sender_country": "KG",
+    "chapter": "",
+    "kind": "",
+}
+# How people paste one town: from a web page (zero-width space, byte-order mark, soft
+# hyphen) or with direction controls, which could make a page read backwards.
+SPELLINGS = {
+    "zero-width space": "Bish\u200bkek",
+    "byte-order mark": "\ufeffBishkek",
+    "soft hyphen": "Bish\u00adkek",
+    "word joiner": "Bish\u2060kek",
+    "right-to-left override": "\u202eBishkek",
+    "override and its end": "Bish\u202ekek\u202c",
+    "right-to-left isolate": "\u2067Bishkek\u2069",
+    "left-to-right mark": "Bishkek\u200e",
+    "control character": "Bish\x1bkek",
+}
+
+
+def log_from(client, town: str):
+    """Log 5 letters sent from *town* through the form."""
+    return post(client, "/mailings/new", MAILING_FORM | {"sender_town": town})
+
+
+def test_invisible_characters_are_dropped_so_one_town_tallies_once(client, auth, world, fresh):
+    auth.login()
+    for town in ["Bishkek", *SPELLINGS.values()]:
+        assert log_from(client, town).status_code == 303
+    with fresh() as s:
+        towns = s.exec(select(Mailing.sender_town, Mailing.sender_town_key).distinct()).all()
+    assert towns == [("Bishkek", "bishkek")]
+    dashboard = page(client.get(f"/dashboard/{SLUG}"))
+    (row,) = [r for r in dashboard.select("table.breakdown tr") if "Bishkek" in r.get_text()]
+    assert "50" in row.get_text()
+
+
+def test_joiners_stay_in_the_text_but_not_in_the_towns_key(client, auth, world, fresh):
+    """Persian, Indic scripts and emoji need U+200C and U+200D: they are kept as typed."""
+    auth.login()
+    for town in ("Bishkek", "Bish\u200dkek"):
+        assert log_from(client, town).status_code == 303
+    with fresh() as s:
+        towns = set(s.exec(select(Mailing.sender_town, Mailing.sender_town_key)).all())
+    assert towns == {("Bishkek", "bishkek"), ("Bish\u200dkek", "bishkek")}
+
+
+@pytest.mark.parametrize(("url", "form", "model", "fields"), TEXT_FORMS)
+def test_every_free_text_field_drops_invisible_characters(
+    client, auth, world, fresh, url, form, model, fields
+):
+    auth.login()
+    changed = {name: "\u202e" + form[name][:2] + "\u200b" + form[name][2:] for name in fields}
+    assert post(client, url, form | changed).status_code in (200, 303)
+    with fresh() as s:
+        row = s.exec(select(model).order_by(model.id.desc())).first()
+    assert {name: getattr(row, name) for name in fields} == {
+        name: form[name].replace("\r", "") for name in fields
+    }
+
+
+def test_a_name_of_invisible_characters_only_is_a_blank_name(client, auth, world, fresh):
+    auth.login()
+    response = post(client, "/chapters/new", CHAPTER_FORM | {"name": "\u200b\u202e\ufeff"})
+    assert response.status_code == 422
+    assert "required" in field_error(response, "name")
+    assert rows(fresh, Chapter) == 2
+
+
 # A NUL in a URL: every route's text arguments, and every query parameter a page reads.
 QUERY_NAMES = ("campaign", "chapter", "channel", "status", "since", "until", "before")
 QUERY_NAMES += ("from", "to", "kind", "weight_g", "option", "on", "paper", "lang", "next")
