@@ -5,6 +5,7 @@ the reader's language, or the API's JSON error), never a 500, and nothing is wri
 A route missing from the table below fails the sweep.
 """
 
+import io
 import json
 from urllib.parse import urlencode
 
@@ -236,3 +237,66 @@ def test_an_import_of_a_10_mb_file_is_read(client, auth, sample, fresh):
     assert response.status_code == 200, page(response).get_text()[:300]
     assert rows(fresh) == before + 28
 
+
+# --- multipart forms: many small parts -----------------------------------------------------
+
+
+def test_a_multipart_form_over_1_mib_in_many_small_fields_is_a_413(app, client, auth, sample):
+    auth.login()
+    token = csrf_token(client, "/mailings/new")
+    fields = [("csrf_token", token), *MAILING_FORM.items()]
+    fields += [(f"f{i}", "x" * 40) for i in range(MIB // 80)]
+    body, content_type = multipart(fields)
+    assert len(body) > MIB
+    response = client.post("/mailings/new", data=body, content_type=content_type)
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("url", ["/mailings/new", "/reports/import"])
+def test_a_multipart_form_of_too_many_parts_is_a_413_even_under_1_mib(
+    app, client, auth, sample, engine, url
+):
+    auth.login()
+    token = csrf_token(client, "/reports")
+    limit = app.config["MAX_FORM_PARTS"]
+    fields = [("csrf_token", token), *MAILING_FORM.items()]
+    fields += [(f"f{i}", "x") for i in range(limit)]
+    body, content_type = multipart(fields, GOOD_CSV.encode() if "import" in url else None)
+    assert len(body) < MIB / 4
+    before = snapshot(engine)
+    response = client.post(url, data=body, content_type=content_type)
+    assert response.status_code == 413
+    assert snapshot(engine) == before
+
+
+def test_one_multipart_text_field_over_the_form_memory_limit_is_a_413(app, client, auth, sample):
+    auth.login()
+    token = csrf_token(client, "/mailings/new")
+    big = "x" * (app.config["MAX_FORM_MEMORY_SIZE"] + 1)
+    body, content_type = multipart([("csrf_token", token), ("sender_town", big)])
+    assert len(body) < MIB
+    response = client.post("/mailings/new", data=body, content_type=content_type)
+    assert response.status_code == 413
+
+
+def test_the_form_limits_are_set_in_the_config(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == MIB
+    # The longest field (a summary, 5,000 characters of up to 4 bytes) fits many times,
+    # and so does Werkzeug's 64 KiB read, which it counts too; a megabyte does not.
+    assert 5_000 * 4 < 64 * 1024 < app.config["MAX_FORM_MEMORY_SIZE"] <= MIB / 2
+    # The longest form (logging mail) has 13 fields.
+    assert 13 < app.config["MAX_FORM_PARTS"] <= 200
+
+
+def test_a_body_of_unknown_length_over_1_mib_is_a_413(app, client, auth, sample):
+    """Sent in chunks, without a Content-Length, a body is cut off at the limit as read."""
+    auth.login()
+    token = csrf_token(client, "/mailings/new")
+    body = padded_form(MAILING_FORM | {"csrf_token": token}, 2 * MIB)
+    response = client.post(
+        "/mailings/new",
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
