@@ -209,12 +209,13 @@ def test_one_byte_over_the_limit_is_a_413_and_writes_nothing(
     response = send(app, client, sample, endpoint, limit + 1)
     assert response.status_code == 413
     if WRITES[endpoint][0] == "api":
-        assert response.get_json()["errors"][0]["message"]
+        assert "larger than 1 MB" in response.get_json()["errors"][0]["message"]
     elif WRITES[endpoint][0] == "import":
         assert "larger than 10 MB" in page(response).get_text()
     else:
         assert response.mimetype == "text/html"
         assert page(response).h1.get_text() == "Too large"
+        assert "larger than 1 MB" in page(response).get_text()
     assert snapshot(engine) == before
 
 
@@ -236,6 +237,18 @@ def test_an_import_of_a_10_mb_file_is_read(client, auth, sample, fresh):
     response = client.post("/reports/import", data=body, content_type=content_type)
     assert response.status_code == 200, page(response).get_text()[:300]
     assert rows(fresh) == before + 28
+
+
+def test_the_413_page_speaks_the_readers_language(client, auth, sample):
+    auth.login()
+    token = csrf_token(client, "/mailings/new")
+    body = padded_form(MAILING_FORM | {"csrf_token": token}, FORM_LIMIT + 1)
+    response = client.post(
+        "/mailings/new?lang=fr", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert page(response).h1.get_text() == "Trop volumineux"
+    assert "1 Mo" in page(response).get_text()
 
 
 # --- multipart forms: many small parts -----------------------------------------------------
