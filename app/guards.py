@@ -4,6 +4,7 @@ from flask import Flask
 from flask import abort
 from flask import current_app
 from flask import request
+from flask_babel import gettext
 
 
 def init_app(app: Flask) -> None:
@@ -17,12 +18,14 @@ def refuse_nul() -> None:
     PostgreSQL fails on a query that compares text with it (a 500, not a 404).
 
     :raise 404: for a NUL in the path.
-    :raise 400: for a NUL in the query string.
+    :raise 400: for a NUL in the query string (422 from the API, which answers every
+        refused value so).
     """
     if "\x00" in request.path:
         abort(404)
     if b"%00" in request.query_string or b"\x00" in request.query_string:
-        abort(400)
+        code = 422 if request.path.startswith("/api/") else 400
+        abort(code, description=gettext("Remove the NUL character."))
 
 
 def allow_body(max_bytes: int):

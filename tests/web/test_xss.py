@@ -861,6 +861,9 @@ def test_a_nul_in_any_url_is_a_404_or_400_never_a_500(app, client, auth, world, 
     assert client.get(f"/counter/{SLUG}%00").status_code == 404
     assert client.get(f"/mailings?campaign={SLUG}%00").status_code == 400
     assert client.get("/api/v1/campaigns/a%00b/totals").get_json()["errors"]
+    refused = client.get(f"/api/v1/campaigns/{SLUG}/totals?chapter=a%00b")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["message"] == "Remove the NUL character."
 
 
 # --- the code that writes HTML -------------------------------------------------------------
