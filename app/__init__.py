@@ -65,14 +65,16 @@ def trust_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Set up the database, migrations, CSRF, sign-in, Babel, cookie-free public views
-    and the security headers.
+    """Set up the request guards, the database, migrations, CSRF, sign-in, Babel,
+    cookie-free public views and the security headers.
     """
     from app import db
     from app import extensions
+    from app import guards
     from app import public
     from app import security
 
+    guards.init_app(app)  # first: its checks run before any other's
     db.init_app(app)
     extensions.init_app(app)
     public.init_app(app)

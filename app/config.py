@@ -21,8 +21,14 @@ PROXY_FIX = 0
 # Seconds SQLite waits on a locked database before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
-# Forms: 1 MiB. Imports raise their own limit.
+# Forms and the JSON API: 1 MiB. The CSV import raises its own limit (10 MB).
 MAX_CONTENT_LENGTH = 1024 * 1024
+# A multipart form (the import's) holds a few fields beside its file: at most this many
+# parts, and at most this many bytes in any one text field (files do not count). The
+# longest form has 13 fields; the longest text, a summary, 5,000 characters (20 kB at
+# most). Werkzeug also applies the byte limit to each 64 KiB it reads: keep it above.
+MAX_FORM_PARTS = 100
+MAX_FORM_MEMORY_SIZE = 256 * 1024
 
 # Served over HTTPS (production): secure cookies and Strict-Transport-Security for a
 # year. ``LETTERTRAIL_HTTPS=true``; ``flask check-deploy`` refuses a config without it.

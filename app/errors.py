@@ -7,11 +7,13 @@ from flask import jsonify
 from flask import make_response
 from flask import render_template
 from flask import request
+from flask_babel import format_decimal
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 
@@ -33,6 +35,12 @@ _TITLES = {
 }
 # Said instead of the limit ("10 per 1 minute") when a rate limit refuses a request.
 _TOO_MANY = N_("You have tried this too often. Please wait a minute, then try again.")
+# Said instead of Werkzeug's "The data value transmitted exceeds the capacity limit."
+_TOO_LARGE = N_(
+    "What you sent is larger than %(size)s MB, more than this page takes. "
+    "Send less, or split it up."
+)
+_MIB = 1024 * 1024
 
 
 def wants_json() -> bool:
@@ -79,6 +87,9 @@ def _answer(exc: HTTPException):
     title = gettext(_TITLES[code]) if code in _TITLES else exc.name
     if code == 429:
         exc.description = gettext(_TOO_MANY)
+    if code == 413 and exc.description == RequestEntityTooLarge.description:
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        exc.description = gettext(_TOO_LARGE, size=format_decimal(round(limit / _MIB, 1)))
     if wants_json():
         response = jsonify({"errors": [{"field": None, "message": exc.description or title}]})
     else:

@@ -13,6 +13,8 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import N_
+from models.base import drop_invisible
+from models.base import storable_text
 from models.base import utcnow
 from models.chapter import check_slug
 from models.types import UTCDateTime
@@ -38,6 +40,7 @@ class RecipientRole(StrEnum):
 
 
 def _strip(value):
+    value = drop_invisible(value)
     return value.strip() if isinstance(value, str) else value
 
 
@@ -61,6 +64,7 @@ class CampaignBase(SQLModel):
     def _strip_text(cls, value):
         return _strip(value)
 
+    _storable = field_validator("title", "summary", "guidance")(storable_text)
     _slug = field_validator("slug")(check_slug)
 
 
@@ -109,6 +113,10 @@ class RecipientBase(SQLModel):
     def _strip_text(cls, value):
         return _strip(value)
 
+    _storable = field_validator(
+        "name", "salutation", "address_lines", "city", "postcode", "fax", "email"
+    )(storable_text)
+
     @field_validator("key")
     @classmethod
     def _key(cls, value):
@@ -148,6 +156,8 @@ class PhraseBase(SQLModel):
     @classmethod
     def _strip_text(cls, value):
         return _strip(value)
+
+    _storable = field_validator("text", "meaning")(storable_text)
 
     @field_validator("language")
     @classmethod

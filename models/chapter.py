@@ -10,6 +10,8 @@ from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from models.base import N_
+from models.base import drop_invisible
+from models.base import storable_text
 from models.base import utcnow
 from models.types import UTCDateTime
 
@@ -47,8 +49,10 @@ class ChapterBase(SQLModel):
     @field_validator("name", "town", mode="before")
     @classmethod
     def _strip(cls, value):
+        value = drop_invisible(value)
         return value.strip() if isinstance(value, str) else value
 
+    _storable = field_validator("name", "town")(storable_text)
     _slug = field_validator("slug")(check_slug)
 
 

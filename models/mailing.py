@@ -10,6 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from models.base import drop_invisible
 from models.base import storable_text
 from models.base import utcnow
 from models.types import UTCDateTime
@@ -70,7 +71,9 @@ class MailingBatchCreate(SQLModel):
     @field_validator("sender_town", "campaign", "recipient", mode="before")
     @classmethod
     def _strip(cls, value):
-        # Collapse runs of white space so "  Bishkek " and "Bishkek" are one town.
+        # Collapse runs of white space so "  Bishkek " and "Bishkek" are one town, and
+        # drop invisible characters so "Bish\u200bkek" is that town too.
+        value = drop_invisible(value)
         return " ".join(value.split()) if isinstance(value, str) else value
 
     @field_validator("sender_country", mode="before")

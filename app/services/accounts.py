@@ -20,6 +20,8 @@ from models import ApiToken
 from models import Chapter
 from models import Role
 from models import User
+from models.base import drop_invisible
+from models.base import storable_text
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 64
@@ -32,8 +34,19 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 
 def normalize_email(email: str) -> str:
-    """Return *email* stripped and lower-cased, the form it is stored in."""
-    return email.strip().lower()
+    """Return *email* without invisible characters, stripped and lower-cased: the form
+    it is stored in."""
+    return drop_invisible(email).strip().lower()
+
+
+def _storable(text: str) -> bool:
+    """Tell whether the database can store (and so compare) *text*: no NUL, no lone
+    surrogate. PostgreSQL fails on a NUL in a query, so such text never reaches one."""
+    try:
+        storable_text(text)
+    except ValueError:
+        return False
+    return True
 
 
 def password_problem(password: str) -> FieldError | None:
@@ -78,7 +91,13 @@ def create_user(
     """
     email = normalize_email(email)
     errors = []
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+    if (
+        "@" not in email
+        or len(email) > 254
+        or email.startswith("@")
+        or email.endswith("@")
+        or not _storable(email)
+    ):
         errors.append(FieldError("email", N_("Enter an email address.")))
     if problem := password_problem(password):
         errors.append(problem)
@@ -119,7 +138,10 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
 
     Rehashes the password when the hashing parameters have changed.
     """
-    user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    email = normalize_email(email)
+    user = None
+    if _storable(email):
+        user = session.exec(select(User).where(User.email == email)).first()
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         return None
@@ -205,10 +227,18 @@ def _digest(token: str) -> str:
 
 
 def issue_token(*, session: Session, user: User, label: str = "") -> str:
-    """Create an API token for *user* and return it; only its digest is stored. Commits."""
+    """Create an API token for *user* and return it; only its digest is stored. Commits.
+
+    :raises ValidationFailed: for a label the database cannot store.
+    """
+    try:
+        storable_text(label)
+    except ValueError as exc:
+        raise ValidationFailed.one("label", str(exc)) from None
     token = "lt_" + secrets.token_urlsafe(32)
+    label = drop_invisible(label).strip()[:100]
     begin_write(session)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:100]))
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label))
     session.commit()
     return token
 

@@ -113,9 +113,14 @@ def _in_future(sent_on: dt.date, today: dt.date | None) -> bool:
 
 
 def town_key(town: str) -> str:
-    """Fold a town name so case, spacing and accents do not split one town in two."""
+    """Fold a town name so case, spacing, accents and invisible characters (format
+    characters such as zero-width spaces and joiners) do not split one town in two."""
     decomposed = unicodedata.normalize("NFKD", town.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
     return " ".join(plain.split())
 
 

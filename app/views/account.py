@@ -105,13 +105,17 @@ def tokens():
     session = db.get_session()
     form = TokenForm()
     if form.validate_on_submit():
-        token = accounts.issue_token(
-            session=session, user=current_user.row, label=form.label.data or ""
-        )
-        audit.record("token_created", target=current_user.row.id, label=form.label.data or "")
-        response = make_response(render_template("account/token_created.html", token=token))
-        response.headers["Cache-Control"] = "no-store"  # the token is shown once
-        return response
+        try:
+            token = accounts.issue_token(
+                session=session, user=current_user.row, label=form.label.data or ""
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            audit.record("token_created", target=current_user.row.id, label=form.label.data)
+            response = make_response(render_template("account/token_created.html", token=token))
+            response.headers["Cache-Control"] = "no-store"  # the token is shown once
+            return response
     rows = accounts.list_tokens(session, user=current_user.row)
     status = 422 if form.is_submitted() else 200
     return render_template("account/tokens.html", form=form, rows=rows), status

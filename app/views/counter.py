@@ -177,7 +177,9 @@ def _lines(chapter: Chapter | None, name: str) -> dict[str, str]:
     """The sentence under the number: ``{n}`` stands for the count (for the script too)."""
     singular, plural = _LINES.get(chapter.kind if chapter else None, _LINES["group"])
     translations = get_translations()  # unformatted: {n} stays for the script to fill
-    fields = {"num": "{n}", "name": name}
+    # A "{n}" typed in the name is text, not the count: a zero-width non-joiner inside it
+    # (invisible) keeps this page and the script from filling it in.
+    fields = {"num": "{n}", "name": name.replace("{n}", "{\u200cn}")}
     return {
         "one": translations.ngettext(singular, plural, 1) % fields,
         "many": translations.ngettext(singular, plural, 2) % fields,

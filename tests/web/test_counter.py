@@ -114,6 +114,18 @@ def test_the_counter_says_it_plainly(client, mail):
     assert whole.select_one(".counter-goal").get_text() == "22% of our goal of 100"
 
 
+def test_a_name_holding_the_counts_placeholder_stays_a_name(client, make):
+    """The sentence marks the count's place with "{n}" for the page and the script: a
+    prisoner named "{n}…" was shown with the count in place of the name."""
+    campaign = make.campaign()
+    make.recipient(campaign, key="prisoner", role="solidarity", name="{n}Azimjan Askarov")
+    soup = page(client.get(COUNTER))
+    shown = soup.select_one("[data-line]").get_text()
+    assert shown.replace("\u200c", "") == "Together we have sent 0 letters to help free {n}Azimjan!"
+    for sentence in ("data-line-one", "data-line-many"):
+        assert soup.select_one(".counter")[sentence].count("{n}") == 1
+
+
 def test_towns_and_countries_under_five_never_appear_in_public(client, mail):
     for url in PUBLIC_PAGES[:4]:
         text = client.get(url).get_data(as_text=True)
