@@ -1,5 +1,8 @@
 """``flask check-deploy`` and the 500 page (S12)."""
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -106,3 +109,25 @@ def test_a_500_page_shows_no_traceback_sql_or_path(production, caplog):
     assert "no_such_table_xyz" in caplog.text  # the log keeps it for the operator
     api = app.test_client().get("/boom", headers={"Accept": "application/json"})
     assert "no_such_table_xyz" not in api.get_data(as_text=True)
+
+
+# A value for each placeholder of the README's production table.
+README_EXAMPLES = {
+    "LETTERTRAIL_SECRET_KEY": "x7Qm" * 12,
+    "LETTERTRAIL_HTTPS": "true",
+    "LETTERTRAIL_TRUSTED_HOSTS": '["letters.example.org"]',
+    "LETTERTRAIL_PUBLIC_BASE_URL": "https://letters.example.org",
+    "LETTERTRAIL_PROXY_FIX": "1",
+}
+
+
+def test_the_readmes_production_settings_pass_the_check(new_app, monkeypatch, database_url):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    production = readme.split("## Production", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `(LETTERTRAIL_[A-Z_]+)` \|", production, re.MULTILINE))
+    assert named == {*README_EXAMPLES, "LETTERTRAIL_DATABASE_URL"}
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for name, value in README_EXAMPLES.items():
+        monkeypatch.setenv(name, value)
+    result = check(new_app({}), "--workers", "1")
+    assert result.exit_code == 0, result.output
