@@ -12,11 +12,13 @@ import getpass
 import json
 import logging
 import secrets
+import sys
 
 from flask import Flask
 from flask import g
 from flask import has_request_context
 from flask import request
+from flask.logging import has_level_handler
 from flask_login import current_user
 
 logger = logging.getLogger("lettertrail.audit")
@@ -24,9 +26,15 @@ logger = logging.getLogger("lettertrail.audit")
 
 def init_app(app: Flask) -> None:
     """Give every request of *app* an id, and send it back as ``X-Request-ID``."""
-    # INFO lines are the log's whole point; where they go is the deployment's logging.
+    # INFO lines are the log's whole point.
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.INFO)
+    # Where the deployment has set up no logging (gunicorn, the dev server, a flask
+    # command), the lines go to standard error, which gunicorn and systemd keep.
+    if not has_level_handler(logger):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
     app.before_request(_start)
     app.after_request(_send_id)
 

@@ -3,6 +3,10 @@
 import datetime as dt
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -211,3 +215,26 @@ def test_command_line_actions_are_written_with_who_ran_them(
     assert lines[3]["details"]["mailings"] == 0
     assert outputs[1].strip() not in raw_audit(caplog)  # the token itself
     assert PASSWORD not in raw_audit(caplog)
+
+
+def test_with_no_logging_set_up_a_flask_command_writes_its_line_to_stderr(
+    database_url, engine, world, tmp_path
+):
+    # A fresh interpreter, as an operator's shell starts one: no handler anywhere.
+    env = {
+        **os.environ,
+        "LETTERTRAIL_DATABASE_URL": database_url,
+        "LETTERTRAIL_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    flask = Path(sys.executable).with_name("flask")
+    result = subprocess.run(  # noqa: S603 - our own flask command, fixed arguments
+        [flask, "--app", "app", "purge", "--older-than", "24m"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (line,) = [json.loads(x) for x in result.stderr.splitlines() if x.startswith("{")]
+    assert (line["event"], line["via"]) == ("purge", "command line")
