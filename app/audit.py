@@ -2,9 +2,9 @@
 
 Each line has the UTC time, the user's id (or null), the client address, the request
 id (also sent back as ``X-Request-ID``), the event and its details; a ``flask``
-command's line says ``"via": "command line"`` and names the system account instead. JSON escapes
-newlines, so nothing a user types can start a line of its own. Never pass a password
-or a token in *details*.
+command's line says ``"via": "command line"`` and names the system account instead.
+JSON escapes newlines, so nothing a user types can start a line of its own. Never pass
+a password or a token in *details*.
 """
 
 import datetime as dt
