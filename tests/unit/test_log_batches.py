@@ -10,20 +10,13 @@ from sqlmodel import select
 from app.services import mailings
 from models import Batch
 from models import Mailing
+from tests.conftest import BATCH
 
 TODAY = dt.date(2026, 1, 31)
 
 
 def item(submission_id, **overrides):
-    raw = {
-        "campaign": "azimjan-askarov",
-        "recipient": "president",
-        "channel": "letter",
-        "sender_town": "Columbus",
-        "sender_country": "US",
-        "sent_on": "2025-12-10",
-        "count": 2,
-    } | overrides
+    raw = BATCH | {"count": 2} | overrides
     return submission_id, mailings.parse_batch(raw, today=TODAY)
 
 

@@ -14,20 +14,13 @@ from app.services.errors import ValidationFailed
 from models import Batch
 from models import Mailing
 from models import MailingEvent
+from tests.conftest import BATCH
 
 TODAY = dt.date(2026, 1, 31)
 
 
 def raw(**overrides):
-    return {
-        "campaign": "azimjan-askarov",
-        "recipient": "president",
-        "channel": "letter",
-        "sender_town": "Columbus",
-        "sender_country": "US",
-        "sent_on": "2025-12-10",
-        "count": 28,
-    } | overrides
+    return BATCH | {"count": 28} | overrides
 
 
 def log(engine, user, submission_id="s1", today=TODAY, **overrides):

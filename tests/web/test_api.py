@@ -12,17 +12,10 @@ from app.services import accounts
 from models import Batch
 from models import IdempotentRequest
 from models import Mailing
+from tests.conftest import BATCH
 from tests.conftest import csrf_token
 
-BODY = {
-    "campaign": "azimjan-askarov",
-    "recipient": "president",
-    "channel": "letter",
-    "sender_town": "Columbus",
-    "sender_country": "US",
-    "sent_on": "2025-12-10",
-    "count": 3,
-}
+BODY = BATCH | {"count": 3}
 
 
 @pytest.fixture

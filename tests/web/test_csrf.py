@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from tests.conftest import BATCH
 from tests.conftest import PASSWORD
 from tests.conftest import Auth
 from tests.conftest import csrf_token
@@ -26,16 +27,7 @@ CAMPAIGN = {
 }
 RECIPIENT = {"key": "embassy", "role": "copy", "name": "Embassy of Kyrgyzstan", "country": "GB"}
 CHAPTER = {"name": "Hillside School", "slug": "hillside", "kind": "school", "town": "Bath"}
-MAILING = {
-    "campaign": "azimjan-askarov",
-    "recipient": "president",
-    "channel": "letter",
-    "sender_town": "Columbus",
-    "sender_country": "US",
-    "sent_on": "2025-12-10",
-    "count": "2",
-    "chapter": "class-4b",
-}
+MAILING = BATCH | {"count": "2", "chapter": "class-4b"}
 IMPORT = (
     b"campaign,recipient,channel,sender_town,sender_country,sent_on,count\n"
     b"azimjan-askarov,president,letter,Columbus,US,2025-12-10,4\n"
