@@ -405,11 +405,13 @@ def _tally_select(tally: _Tally, campaign_id: int | None):
     if tally.live_only:
         mailings = mailings.where(Mailing.__table__.c.status != VOID)
         purged = purged.where(p.status != VOID)
-    counted = union_all(mailings, purged).subquery()
-    sums = {"mailings": _sum(counted.c.mailings), "postage_minor": _sum(counted.c.postage_minor)}
-    return select(
-        *(counted.c[k] for k in tally.keys), *(sums[v].label(v) for v in tally.values)
-    ).group_by(*(counted.c[k] for k in tally.keys))
+    return _grouped(union_all(mailings, purged).subquery(), tally)
+
+
+def _grouped(rows, tally: _Tally):
+    """Select *rows* (a subquery of counts) summed by *tally*'s keys."""
+    keys = [rows.c[k] for k in tally.keys]
+    return select(*keys, *(_sum(rows.c[v]).label(v) for v in tally.values)).group_by(*keys)
 
 
 def set_aside(session: Session, before: dt.date) -> None:
@@ -418,13 +420,8 @@ def set_aside(session: Session, before: dt.date) -> None:
     The caller holds the write transaction and commits. A second purge adds to what
     an earlier one set aside.
     """
-    grouped = _mailing_keys().where(Mailing.__table__.c.sent_on < before).subquery()
-    query = select(
-        *(grouped.c[k] for k in _PURGED.keys),
-        _sum(grouped.c.mailings).label("mailings"),
-        _sum(grouped.c.postage_minor).label("postage_minor"),
-    ).group_by(*(grouped.c[k] for k in _PURGED.keys))
-    found = [row._asdict() for row in session.exec(query)]
+    old = _mailing_keys().where(Mailing.__table__.c.sent_on < before).subquery()
+    found = [row._asdict() for row in session.exec(_grouped(old, _PURGED))]
     if found:
         connection = session.connection()
         connection.execute(_upsert(_PURGED.table.name, connection.dialect.name), found)
