@@ -177,6 +177,16 @@ def _given(raw: dict) -> dict:
     return {name: value for name, value in raw.items() if value is not None}
 
 
+def _resolve(session, user: User, query: MailingQuery):
+    """Turn *query*'s names into the filters an export reads; exit 1 if one is wrong."""
+    try:
+        return reports.resolve(session, user, query)
+    except ValidationFailed as failure:
+        _fail(failure)
+    except NotFound:
+        raise click.ClickException(f"There is no chapter {query.chapter}.") from None
+
+
 def _query(**raw) -> MailingQuery:
     try:
         return reports.parse_query({k: v for k, v in raw.items() if v is not None})
@@ -207,12 +217,7 @@ def export_mailings(fmt: str, output: str | None, **raw):
     query = _query(**raw)
     user = _operator()
     with db.new_session() as session:
-        try:
-            filters = reports.resolve(session, user, query)
-        except ValidationFailed as failure:
-            _fail(failure)
-        except NotFound:
-            raise click.ClickException(f"There is no chapter {query.chapter}.") from None
+        filters = _resolve(session, user, query)
         rows = reports.export_rows(
             session, user=user, filters=filters, with_created_at=fmt == "osdi"
         )
@@ -248,12 +253,7 @@ def export_summary(fmt: str, output: str | None, **raw):
     query = _query(**raw)
     user = _operator()
     with db.new_session() as session:
-        try:
-            filters = reports.resolve(session, user, query)
-        except ValidationFailed as failure:
-            _fail(failure)
-        except NotFound:
-            raise click.ClickException(f"There is no chapter {query.chapter}.") from None
+        filters = _resolve(session, user, query)
         lines = reports.summarize(session, user=user, filters=filters)
     audit.record("export", file=f"summary.{fmt}", filters=_given(raw))
     if fmt == "xlsx":
