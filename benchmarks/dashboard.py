@@ -44,11 +44,11 @@ from sqlmodel import Session  # noqa: E402
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from app.services import accounts  # noqa: E402
-from app.services import campaigns  # noqa: E402
 from app.services import mailings  # noqa: E402
 from app.services import totals  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
 from app.services.mailings import town_key  # noqa: E402
+from benchmarks import _seed  # noqa: E402
 
 START = dt.date(2025, 11, 20)
 DAYS = 73
@@ -130,41 +130,13 @@ def seed(engine) -> dict:
     }
     towns["CH"] = ["Zürich", *towns.get("CH", [])[1:]]
     with Session(engine, expire_on_commit=False) as s:
-        main = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Free Azimjan Askarov",
-                slug="azimjan-askarov",
-                status="active",
-                starts_on=START,
-                country="KG",
-                goal=5_000_000,
-                counter_threshold=10,
-            ),
+        three = (_seed.PRESIDENT, _seed.PRISONER, ("embassy", "copy", "Embassy of Kyrgyzstan"))
+        main, main_ids = _seed.campaign(s, recipients=three, goal=5_000_000, counter_threshold=10)
+        other, other_ids = _seed.campaign(
+            s, slug="other-case", title="Other case", recipients=three
         )
-        other = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Other case",
-                slug="other-case",
-                status="active",
-                starts_on=START,
-                country="KG",
-            ),
-        )
-        recipients = {}
-        for campaign in (main, other):
-            for key, role, name in (
-                ("president", "appeal", "President Almazbek Atambaev"),
-                ("prisoner", "solidarity", "Azimjan Askarov"),
-                ("embassy", "copy", "Embassy of Kyrgyzstan"),
-            ):
-                r = campaigns.save_recipient(
-                    session=s,
-                    campaign=campaign,
-                    data=models.RecipientCreate(key=key, role=role, name=name, country="KG"),
-                )
-                recipients[(campaign.id, key)] = r.id
+        recipients = {(main.id, k): i for k, i in main_ids.items()}
+        recipients |= {(other.id, k): i for k, i in other_ids.items()}
         user = accounts.create_user(
             session=s, email="bench@example.org", password=PASSWORD, role="staff"
         )

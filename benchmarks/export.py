@@ -54,42 +54,23 @@ def build(path: Path, total: int) -> None:
 
     import models
     from app.services import accounts
-    from app.services import campaigns
     from app.services.codes import new_code
     from app.services.database import make_engine
     from app.services.mailings import town_key
+    from benchmarks import _seed
 
     engine = make_engine(f"sqlite:///{path}")
     models.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as s:
-        campaign = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Free Azimjan Askarov",
-                slug="azimjan-askarov",
-                status="active",
-                starts_on=dt.date(2025, 11, 20),
-                country="KG",
+        _seed.campaign(s, recipients=(_seed.PRESIDENT, _seed.PRISONER))
+        _seed.chapters(
+            s,
+            (
+                ("hillside-4b", "Columbus", "US"),
+                ("leeds", "Leeds", "GB"),
+                ("toronto", "Toronto", "CA"),
             ),
         )
-        for key, role, name in (
-            ("president", "appeal", "President Almazbek Atambaev"),
-            ("prisoner", "solidarity", "Azimjan Askarov"),
-        ):
-            campaigns.save_recipient(
-                session=s,
-                campaign=campaign,
-                data=models.RecipientCreate(key=key, role=role, name=name, country="KG"),
-            )
-        for slug, town, country in (
-            ("hillside-4b", "Columbus", "US"),
-            ("leeds", "Leeds", "GB"),
-            ("toronto", "Toronto", "CA"),
-        ):
-            campaigns.save_chapter(
-                session=s,
-                data=models.ChapterCreate(name=slug.title(), slug=slug, town=town, country=country),
-            )
         accounts.create_user(session=s, email=EMAIL, password=PASSWORD, role="staff")
     engine.dispose()
 

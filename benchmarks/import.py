@@ -24,11 +24,11 @@ from sqlmodel import Session  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 import models  # noqa: E402
-from app.services import campaigns  # noqa: E402
 from app.services import reports  # noqa: E402
 from app.services.codes import new_code  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
 from app.services.mailings import town_key  # noqa: E402
+from benchmarks import _seed  # noqa: E402
 
 TODAY = dt.date(2026, 1, 31)
 HEADER = "campaign,recipient,channel,sender_town,sender_country,sent_on,count,chapter\n"
@@ -56,27 +56,8 @@ def seed(path: Path) -> models.User:
     engine = make_engine(f"sqlite:///{path}")
     models.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as s:
-        campaign = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Free Azimjan Askarov",
-                slug="azimjan-askarov",
-                status="active",
-                starts_on=dt.date(2025, 11, 20),
-                country="KG",
-            ),
-        )
-        for key, role in (("president", "appeal"), ("prisoner", "solidarity")):
-            campaigns.save_recipient(
-                session=s,
-                campaign=campaign,
-                data=models.RecipientCreate(key=key, role=role, name=key.title(), country="KG"),
-            )
-        for slug, town, country in (("hillside-4b", "Columbus", "US"), ("leeds", "Leeds", "GB")):
-            campaigns.save_chapter(
-                session=s,
-                data=models.ChapterCreate(name=slug, slug=slug, town=town, country=country),
-            )
+        _seed.campaign(s, recipients=(_seed.PRESIDENT, _seed.PRISONER))
+        _seed.chapters(s, (("hillside-4b", "Columbus", "US"), ("leeds", "Leeds", "GB")))
     engine.dispose()
     return models.User(email="bench", role="staff", password_hash="", session_token="")
 

@@ -11,7 +11,6 @@ the same run. Prints requests/s, p50, p95 and errors of each, side by side.
 """
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -23,8 +22,8 @@ from sqlmodel import Session  # noqa: E402
 
 import models  # noqa: E402
 from app.services import accounts  # noqa: E402
-from app.services import campaigns  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
+from benchmarks import _seed  # noqa: E402
 from tests.reliability.server import Call  # noqa: E402
 from tests.reliability.server import Load  # noqa: E402
 from tests.reliability.server import Server  # noqa: E402
@@ -40,21 +39,7 @@ def seed(url: str) -> str:
     engine = make_engine(url)
     models.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as s:
-        campaign = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Load",
-                slug=SLUG,
-                status="active",
-                starts_on=dt.date(2025, 11, 20),
-                country="KG",
-            ),
-        )
-        campaigns.save_recipient(
-            session=s,
-            campaign=campaign,
-            data=models.RecipientCreate(key="president", role="appeal", name="P", country="KG"),
-        )
+        _seed.campaign(s, slug=SLUG, title="Load")
         user = accounts.create_user(
             session=s, email="load@example.org", password="benchmark-pass", role="staff"
         )

@@ -21,36 +21,19 @@ from sqlmodel import Session  # noqa: E402
 
 import models  # noqa: E402
 from app.services import accounts  # noqa: E402
-from app.services import campaigns  # noqa: E402
 from app.services import mailings  # noqa: E402
 from app.services.codes import new_code  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
 from app.services.mailings import town_key  # noqa: E402
+from benchmarks import _seed  # noqa: E402
 
 TODAY = dt.date(2026, 1, 31)
 
 
 def seed(engine):
     with Session(engine, expire_on_commit=False) as s:
-        campaign = campaigns.save_campaign(
-            session=s,
-            data=models.CampaignCreate(
-                title="Bench",
-                slug="bench",
-                status="active",
-                starts_on=dt.date(2025, 11, 20),
-                country="KG",
-            ),
-        )
-        campaigns.save_recipient(
-            session=s,
-            campaign=campaign,
-            data=models.RecipientCreate(key="president", role="appeal", name="P", country="KG"),
-        )
-        campaigns.save_chapter(
-            session=s,
-            data=models.ChapterCreate(name="C", slug="c", town="Columbus", country="US"),
-        )
+        _seed.campaign(s, slug="bench", title="Bench")
+        _seed.chapters(s, (("c", "Columbus", "US"),))
         return accounts.create_user(
             session=s,
             email="b@example.org",
