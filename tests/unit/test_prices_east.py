@@ -48,6 +48,16 @@ PUBLISHED = [
     case("IT DE letter 20 2018-09-01 -", 115, "vaccarinews 2018-05-30"),
     case("IT NZ letter 20 2018-09-01 -", 310, "vaccarinews 2018-05-30"),
     case("IT IT letter 50 2018-09-01 -", 260, "fidelityhouse; spediresubito"),
+    # Zona 1 from 20 to 50 g 2,90 (gufosaggio.net; mgdosio.it 2022-06-27 "da € 2,90").
+    case("IT FR letter 50 2019-05-01 -", 290, "gufosaggio.net; mgdosio.it 2022-06-27"),
+    # The 2018 prices held until 2022-06-26 (mgdosio.it 2022-06-27: "gli aumenti
+    # precedenti erano entrati in vigore il 3 luglio 2018").
+    case("IT IT letter 20 2022-06-26 -", 110, "mgdosio.it 2022-06-27"),
+    # From 2022-06-27: Posta4 1,20 (mgdosio.it; Today.it 2023 "dagli attuali 1,20");
+    # only zona 1 rose abroad, so Asia (zona 2) stays 2,40.
+    case("IT IT letter 20 2022-06-27 -", 120, "mgdosio.it 2022-06-27; Today.it 2023-07"),
+    case("IT KG letter 20 2023-01-10 -", 240, "mgdosio.it 2022-06-27; vaccarinews 2018"),
+    case("IT IT letter 100 2023-01-10 class=first", 280, "Corriere 2023-07-20 (da 2,80)"),
     # Postapriority Internazionale zona 1 3,50 up to 50 g, unchanged in 2018.
     case("IT ES letter 50 2018-09-01 class=first", 350, "Poste Italiane 2015; vaccarinews"),
     # From 2023-07-24: Posta4 1,25, Posta1 up to 100 g 2,90 (Corriere 2023-07-20).
@@ -84,20 +94,34 @@ PUBLISHED = [
     # From 2021-05-27: national €1.10, international €2.00 (Independent.ie; Kildare Now).
     case("IE IE letter 20 2021-06-01 -", 110, "Independent.ie 2021-05-05"),
     case("IE KG letter 20 2021-06-01 -", 200, "Independent.ie 2021-05-05"),
-    # From 2022-03-01: €1.25 / €2.20 (BreakingNews.ie; bonkers.ie history).
-    case("IE IE letter 20 2022-03-01 -", 125, "BreakingNews.ie 2022-02; bonkers.ie"),
-    case("IE FR letter 20 2022-12-24 -", 220, "BreakingNews.ie 2022-02; bonkers.ie"),
-    # From 2024-02-01: €1.40, international unchanged €2.20 (Irish Daily Mail 2024-01-11).
-    case("IE IE letter 20 2024-02-01 -", 140, "Irish Daily Mail 2024-01-11"),
-    case("IE KG letter 20 2024-12-24 -", 220, "Irish Daily Mail 2024-01-11; bonkers.ie"),
+    # From 2022-03-01: €1.25 / €2.20 (RTÉ 2022-02-01; The Irish Times; BreakingNews.ie).
+    case("IE IE letter 20 2022-03-01 -", 125, "RTÉ 2022-02-01; The Irish Times"),
+    case("IE FR letter 20 2022-12-24 -", 220, "RTÉ 2022-02-01; The Irish Times"),
+    # From 2024-02-01: €1.40, international unchanged €2.20 (The Irish Times 2024-01-11).
+    case("IE IE letter 20 2024-02-01 -", 140, "The Irish Times 2024-01-11"),
+    case("IE KG letter 20 2024-12-24 -", 220, "The Irish Times 2024-01-11"),
+    # From 2025-02-27: €1.65 / €2.65 (The Irish Times 2025-02-05; TheJournal.ie; Agriland).
+    case("IE IE letter 20 2025-02-26 -", 140, "The Irish Times 2024-01-11"),
+    case("IE IE letter 20 2025-02-27 -", 165, "TheJournal.ie 2025-02; The Irish Times"),
+    case("IE KG letter 20 2025-12-24 -", 265, "TheJournal.ie 2025-02; The Irish Times"),
     # From 2026-02-03: €1.85, UK/Europe €3.50, rest of world €3.95 (bonkers.ie; newsbeep).
     case("IE IE postcard 5 2026-02-03 -", 185, "bonkers.ie 2026-01; newsbeep 2026-01-12"),
     case("IE GB letter 20 2026-12-01 -", 350, "bonkers.ie 2026-01; newsbeep 2026-01-12"),
     case("IE KG letter 20 2026-12-01 -", 395, "bonkers.ie 2026-01; newsbeep 2026-01-12"),
     # NZ Post -----------------------------------------------------------------------------
+    # "Changes to our rates and services from 1 July 2019": medium $1.30, oversize $3.90.
+    case("NZ NZ letter 20 2019-07-01 -", 130, "NZ Post, changes from 1 July 2019"),
+    case("NZ NZ large_envelope 900 2020-01-15 -", 390, "NZ Post, changes from 1 July 2019"),
+    # From 2020-07-01 $1.40 (Manawatu Standard 2020-05-23; NZ Post 2021 "current postage").
+    case("NZ NZ letter 20 2020-07-01 -", 140, "Manawatu Standard 2020-05-23; NZ Post 2021"),
     # "Changes to letters ... from 1 July 2021": medium $1.50, oversize $4.10.
     case("NZ NZ letter 20 2021-07-01 -", 150, "NZ Post, changes from 1 July 2021"),
     case("NZ NZ large_envelope 800 2021-07-01 -", 410, "NZ Post, changes from 1 July 2021"),
+    # From 2023-07-01 (Stuff 2023-06-29; NZ Post 2024 "+$0.30" from these): postcards
+    # abroad $3.30, medium letter to Australia $3.30, oversize to the rest of the world $6.90.
+    case("NZ FR postcard 8 2023-07-01 -", 330, "Stuff 2023-06-29; NZ Post 2024"),
+    case("NZ AU letter 50 2024-06-30 -", 330, "Stuff 2023-06-29; NZ Post 2024"),
+    case("NZ KG large_envelope 150 2023-12-01 -", 690, "Stuff 2023-06-29; NZ Post 2024"),
     # "Changes ... from 1 July 2024", Economy Letters: postcard $3.30, medium $3.60 to
     # Australia and South Pacific, $4.30 to the rest of the world, oversize $7.20.
     case("NZ AU letter 100 2024-07-01 -", 360, "NZ Post, changes from 1 July 2024"),
@@ -146,8 +170,10 @@ def test_currencies_have_two_decimals():
 # What no source prices stays unpriced ------------------------------------------------------
 
 UNPRICED = [
-    # The rise to 1,20 has no sourced date: 2018's table is claimed only to 2018-10-15.
-    "IT IT letter 20 2021-01-10 -",
+    # Zona 1 rose in 2022 (to 1,25 by one report only).
+    "IT FR letter 20 2022-08-01 -",
+    # Nothing abroad is sourced after 2023-07-24.
+    "IT KG letter 20 2024-01-10 -",
     # Postapriority to zona 2 (Asia) is reported by one source only.
     "IT KG letter 20 2018-09-01 class=first",
     # Poczta Polska: nothing sourced after 2022-09-30, no post abroad.
@@ -157,10 +183,14 @@ UNPRICED = [
     "AT AT letter 20 2022-01-10 -",
     "AT DE letter 20 2024-01-10 -",
     "AT AT letter 50 2025-06-01 -",
-    # An Post: the February 2023 and February 2025 rises have no sourced day.
+    # An Post: the February 2023 rise has no sourced day; the 2021 Australia and New
+    # Zealand zone has no sourced price.
     "IE IE letter 20 2023-02-10 -",
-    "IE IE letter 20 2025-02-10 -",
-    # NZ Post: the July 2025 list is not sourced.
+    "IE AU letter 20 2024-01-10 -",
+    # NZ Post: the domestic rise to $1.70 has no sourced date; the medium letter to the
+    # rest of the world in 2023 rests on one source; the July 2025 list is not sourced.
+    "NZ NZ letter 20 2022-01-10 -",
+    "NZ KG letter 20 2023-12-01 -",
     "NZ KG letter 20 2025-07-01 -",
 ]
 
