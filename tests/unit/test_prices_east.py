@@ -67,6 +67,9 @@ PUBLISHED = [
     case("IT IT letter 20 2025-04-02 -", 125, "Help Consumatori 2025-03"),
     case("IT IT letter 20 2025-04-03 -", 130, "Help Consumatori 2025-03"),
     # Poczta Polska ----------------------------------------------------------------------
+    # From 2016-03-01 an economy letter up to 350 g 2,00 (Poland in Arabic 2016-02-23;
+    # cennikpoczty.kastor.strefa.pl).
+    case("PL PL letter 20 2016-06-01 -", 200, "Poland in Arabic 2016-02-23; kastor"),
     # Price list valid from 2018-04-01, Part 1 ch. I item 1: economy size A up to 350 g
     # 2.60, priority 3.20; size B up to 1000 g economy 4.75; postcards as size A.
     case("PL PL letter 20 2018-06-01 -", 260, "Poczta Polska price list 2018-04-01"),
@@ -79,6 +82,11 @@ PUBLISHED = [
     case("PL PL letter 20 2021-12-31 -", 330, "Bankier 2022-01"),
     case("PL PL letter 20 2022-01-01 -", 360, "Bankier 2022-01; finanse.wp.pl"),
     # Österreichische Post ---------------------------------------------------------------
+    # From 2017-01-01 one class for private senders: Brief S 0,68, M 1,25, Päckchen S
+    # 2,50 (post.at 2017 list; Der Standard 2017-01; APA 2017-05-19; Kurier 2018-05).
+    case("AT AT letter 20 2017-06-01 -", 68, "post.at 2017 list; APA 2017-05-19"),
+    case("AT AT letter 20 2018-06-30 class=first", 68, "Kurier 2018-05 ('bisher 68 Cent')"),
+    case("AT AT large_envelope 400 2017-06-01 -", 250, "Der Standard 2017-01; post.at"),
     # post.at "Briefversand in Österreich" (from 2023-09-01): S PRIO 1,20 / ECO 0,95,
     # M (to 75 g) 1,65 / 1,50, Päckchen S (to 2 kg) 3,30 / 3,00.
     case("AT AT letter 20 2023-09-01 -", 95, "post.at; Kleine Zeitung 2023-06"),
@@ -176,10 +184,14 @@ UNPRICED = [
     "IT KG letter 20 2024-01-10 -",
     # Postapriority to zona 2 (Asia) is reported by one source only.
     "IT KG letter 20 2018-09-01 class=first",
-    # Poczta Polska: nothing sourced after 2022-09-30, no post abroad.
+    # Poczta Polska: nothing sourced for 2017-02 to 2018-03 or after 2022-09-30, no post
+    # abroad.
+    "PL PL letter 20 2017-03-01 -",
     "PL PL letter 20 2023-01-10 -",
     "PL KG letter 20 2022-01-10 -",
-    # Österreichische Post: no table before 2023-09-01, no post abroad, no Brief M in 2025.
+    # Österreichische Post: the PRIO/ECO prices of 2018-07-01 have no sourced end, so
+    # nothing between 2018-07-01 and 2023-08-31; no post abroad; no Brief M in 2025.
+    "AT AT letter 20 2018-07-01 -",
     "AT AT letter 20 2022-01-10 -",
     "AT DE letter 20 2024-01-10 -",
     "AT AT letter 50 2025-06-01 -",
