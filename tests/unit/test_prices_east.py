@@ -105,6 +105,9 @@ PUBLISHED = [
     # From 2022-03-01: €1.25 / €2.20 (RTÉ 2022-02-01; The Irish Times; BreakingNews.ie).
     case("IE IE letter 20 2022-03-01 -", 125, "RTÉ 2022-02-01; The Irish Times"),
     case("IE FR letter 20 2022-12-24 -", 220, "RTÉ 2022-02-01; The Irish Times"),
+    # From 2023-02-01: €1.35, worldwide unchanged €2.20 (Echo 2022-12-06; Irish Times 2024).
+    case("IE IE letter 20 2023-02-01 -", 135, "Echo 2022-12-06; The Irish Times 2024-01-11"),
+    case("IE KG letter 20 2023-06-01 -", 220, "Echo 2022-12-06"),
     # From 2024-02-01: €1.40, international unchanged €2.20 (The Irish Times 2024-01-11).
     case("IE IE letter 20 2024-02-01 -", 140, "The Irish Times 2024-01-11"),
     case("IE KG letter 20 2024-12-24 -", 220, "The Irish Times 2024-01-11"),
@@ -195,9 +198,9 @@ UNPRICED = [
     "AT AT letter 20 2022-01-10 -",
     "AT DE letter 20 2024-01-10 -",
     "AT AT letter 50 2025-06-01 -",
-    # An Post: the February 2023 rise has no sourced day; the 2021 Australia and New
-    # Zealand zone has no sourced price.
-    "IE IE letter 20 2023-02-10 -",
+    # An Post: nothing before 2021-05-27 (the start of the €1.00 / €1.70 prices is not
+    # sourced); the 2021 Australia and New Zealand zone has no sourced price.
+    "IE IE letter 20 2021-05-26 -",
     "IE AU letter 20 2024-01-10 -",
     # NZ Post: the domestic rise to $1.70 has no sourced date; the medium letter to the
     # rest of the world in 2023 rests on one source; the July 2025 list is not sourced.
