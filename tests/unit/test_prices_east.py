@@ -87,6 +87,14 @@ PUBLISHED = [
     case("AT AT letter 20 2017-06-01 -", 68, "post.at 2017 list; APA 2017-05-19"),
     case("AT AT letter 20 2018-06-30 class=first", 68, "Kurier 2018-05 ('bisher 68 Cent')"),
     case("AT AT large_envelope 400 2017-06-01 -", 250, "Der Standard 2017-01; post.at"),
+    # From 2018-07-01 PRIO/ECO: S 0,80 / 0,70, M 1,35 / 1,25, Päckchen S 2,70 / 2,50
+    # (post.at 2018 business rates; Kurier 2018-05); unchanged until 2020-04-01 (APA 2019-11).
+    case("AT AT letter 20 2018-07-01 -", 70, "post.at 2018 rates; Kurier 2018-05"),
+    case("AT AT letter 60 2019-06-01 class=first", 135, "post.at 2018 rates"),
+    case("AT AT large_envelope 900 2020-03-31 -", 250, "post.at 2018 rates; APA 2019-11"),
+    # From 2020-04-01: S ECO 0,74, PRIO 0,85; Päckchen S 2,55 / 2,75 (APA via SN 2019-11).
+    case("AT AT letter 20 2020-04-01 -", 74, "APA via Salzburger Nachrichten 2019-11"),
+    case("AT AT letter 20 2020-04-01 class=first", 85, "APA via Salzburger Nachrichten 2019-11"),
     # post.at "Briefversand in Österreich" (from 2023-09-01): S PRIO 1,20 / ECO 0,95,
     # M (to 75 g) 1,65 / 1,50, Päckchen S (to 2 kg) 3,30 / 3,00.
     case("AT AT letter 20 2023-09-01 -", 95, "post.at; Kleine Zeitung 2023-06"),
@@ -192,10 +200,11 @@ UNPRICED = [
     "PL PL letter 20 2017-03-01 -",
     "PL PL letter 20 2023-01-10 -",
     "PL KG letter 20 2022-01-10 -",
-    # Österreichische Post: the PRIO/ECO prices of 2018-07-01 have no sourced end, so
-    # nothing between 2018-07-01 and 2023-08-31; no post abroad; no Brief M in 2025.
-    "AT AT letter 20 2018-07-01 -",
+    # Österreichische Post: the rise to 0,81 has no sourced date, so nothing from
+    # 2020-04-02 to 2023-08-31; no post abroad; no Brief M ECO in 2020 or Brief M in 2025.
+    "AT AT letter 20 2020-04-02 -",
     "AT AT letter 20 2022-01-10 -",
+    "AT AT letter 50 2020-04-01 -",
     "AT DE letter 20 2024-01-10 -",
     "AT AT letter 50 2025-06-01 -",
     # An Post: nothing before 2021-05-27 (the start of the €1.00 / €1.70 prices is not
