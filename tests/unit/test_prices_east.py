@@ -70,6 +70,10 @@ PUBLISHED = [
     # From 2016-03-01 an economy letter up to 350 g 2,00 (Poland in Arabic 2016-02-23;
     # cennikpoczty.kastor.strefa.pl).
     case("PL PL letter 20 2016-06-01 -", 200, "Poland in Arabic 2016-02-23; kastor"),
+    case("PL PL large_envelope 300 2016-06-01 class=first", 510, "kastor; price lists 2014, 2018"),
+    # Price list of 2014-04-07 (resolution 58/2014): economy size A up to 350 g 1,75,
+    # still in force until the March 2016 rise.
+    case("PL PL letter 20 2016-02-29 -", 175, "Poczta Polska price list 2014-04-07"),
     # Price list valid from 2018-04-01, Part 1 ch. I item 1: economy size A up to 350 g
     # 2.60, priority 3.20; size B up to 1000 g economy 4.75; postcards as size A.
     case("PL PL letter 20 2018-06-01 -", 260, "Poczta Polska price list 2018-04-01"),
