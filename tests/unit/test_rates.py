@@ -17,6 +17,7 @@ from app.services.rates import step_message
 from app.services.rates import uncovered_destinations
 
 OPERATORS = {"usps", "royal_mail", "canada_post", "deutsche_post", "australia_post"}
+OPERATORS |= {"la_poste", "swiss_post", "postnl", "bpost", "correos"}
 
 
 # The shipped tables ------------------------------------------------------------------------
