@@ -72,7 +72,8 @@ PRICES = [
     # PostNL ---------------------------------------------------------------------------------
     # ACM 2015: the stamp for a letter inside the Netherlands is 0.73 in 2016.
     ("NL NL letter 20 2016-06-01 -", 73),
-    # ANP 2016-10-10 and NOS 2017: 0.78 and 1.33 abroad from 2017-01-01.
+    # PostNL, Changes Single Item Mail as of 1 January 2017: Nederland 1 0.78,
+    # Internationaal 1 1.33.
     ("NL NL postcard 5 2017-01-01 -", 78),
     ("NL KG letter 20 2017-01-01 -", 133),
     # RD 2018-11 (PostNL): 0.87 and 1.45 abroad from 2019-01-01.
@@ -86,13 +87,13 @@ PRICES = [
     ("NL NL letter 20 2024-07-01 -", 114),
     ("NL KG letter 20 2024-12-31 -", 180),
     # bpost ----------------------------------------------------------------------------------
-    # Belga 2018-02 (RTL, Le Vif): from 2018-03-01 0.84 by ten, 0.87 single; Europe 1.30 /
+    # VRT 2018-02-26, Belga 2018-02: from 2018-03-01 0.84 by ten, 0.87 single; Europe 1.30 /
     # 1.36 and World 1.52 / 1.58 (by five / single).
     ("BE BE letter 20 2018-03-01 -", 84),
     ("BE BE letter 20 2018-03-01 purchase=single", 87),
     ("BE DE letter 20 2018-06-01 -", 130),
     ("BE KG letter 20 2018-06-01 purchase=single", 158),
-    # RTL (bpost release) 2018-11, La Libre 2018-11, Knack 2019-01: from 2019-01-01 Non Prior
+    # bpost release (RTL) 2018-11, Deutsche Briefmarken-Zeitung 2018-12-28: from 2019 Non Prior
     # 0.92 / 0.95, Prior 0.97 / 1.00, Europe 1.40 / 1.46, World 1.62 / 1.68.
     ("BE BE letter 50 2019-01-01 -", 92),
     ("BE BE letter 20 2019-01-01 class=first", 97),
