@@ -112,6 +112,12 @@ PRICES = [
     ("BE FR letter 20 2022-01-01 -", 209),
     ("BE KG letter 20 2022-12-31 purchase=single", 245),
     # Correos --------------------------------------------------------------------------------
+    # El Periódico Mediterráneo 2017-01: 0.45 in 2016, 0.50 from 2017-01-01 (the +11.1% that
+    # Europa Press lists for 2017).
+    ("ES ES letter 20 2016-12-31 -", 45),
+    ("ES ES letter 20 2017-01-01 -", 50),
+    # Diario Información 2018-12-28 and De Telegraaf 2018-07: 0.55 and Europe 1.35 in 2018.
+    ("ES NL postcard 5 2018-07-01 -", 135),
     # El País 2022-12-29: 0.75 in 2022, 0.78 from 2023-01-01; international unchanged: Europe
     # 1.65, Australia/Canada/USA/Japan/New Zealand/Russia 2.10, the rest 1.75.
     ("ES ES letter 20 2022-12-31 -", 75),
@@ -173,6 +179,8 @@ NOT_PRICED = [
     # bpost's 2022 sheet price inside Belgium was not found, only the single stamp's.
     ("BE BE letter 20 2022-06-01 -", "option", "purchase=sheet"),
     ("BE BE letter 20 2018-02-28 -", "on", "they start on 2018-03-01"),
+    # Correos' 2020 and 2021 prices are known only as percentages.
+    ("ES ES letter 20 2020-06-01 -", "on", "only until 2019-12-31"),
     # Correos' 2025 prices outside Europe were not found.
     ("ES KG letter 20 2025-06-01 -", "to", "no price for post to Kyrgyzstan"),
 ]
