@@ -20,6 +20,21 @@ _NAMES = (
     Nn_("international stamp", "international stamps"),
     Nn_("Permanent domestic stamp", "Permanent domestic stamps"),
     Nn_("postage meter imprint", "postage meter imprints"),
+    # TRANSLATORS: Lettre verte, Lettre prioritaire, A Mail, B Mail, Nederland 1, Prior,
+    # Non Prior and Tarifa A/B are the names printed on French, Swiss, Dutch, Belgian and
+    # Spanish stamps; keep them as they are.
+    Nn_("Lettre verte stamp", "Lettre verte stamps"),
+    Nn_("Lettre prioritaire stamp", "Lettre prioritaire stamps"),
+    Nn_("A Mail stamp", "A Mail stamps"),
+    Nn_("B Mail stamp", "B Mail stamps"),
+    Nn_("Nederland 1 stamp", "Nederland 1 stamps"),
+    Nn_("Belgium stamp", "Belgium stamps"),
+    Nn_("Non Prior stamp", "Non Prior stamps"),
+    Nn_("Prior stamp", "Prior stamps"),
+    Nn_("Europe stamp", "Europe stamps"),
+    Nn_("World stamp", "World stamps"),
+    Nn_("Tarifa A stamp", "Tarifa A stamps"),
+    Nn_("Tarifa B stamp", "Tarifa B stamps"),
 )
 
 # The name as a table writes it -> (singular, plural), the msgid pair of its catalog entry.

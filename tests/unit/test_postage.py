@@ -361,7 +361,7 @@ NO_PRICE = [
     ("US US postcard 5g 2024-03-01 -", "kind", "no price for a postcard"),
     ("US KG letter 20g 2015-01-01 -", "on", "they start on 2015-05-31"),
     ("US US letter 20g 2019-03-01 nonmachinable", "nonmachinable", "no nonmachinable surcharge"),
-    ("FR KG letter 20g 2025-11-20 -", "from", "for post from France"),
+    ("JP KG letter 20g 2025-11-20 -", "from", "for post from Japan"),
     ("GB JE letter 20g 2025-11-20 -", "to", "no price for post to Jersey"),
     ("GB GB large_envelope 200g 2025-11-20 -", "kind", "no price for a large envelope"),
     ("GB GB letter 101g 2025-11-20 -", "weight_g", "go up to 100 g"),
@@ -741,7 +741,7 @@ def swept_pieces(book) -> list[dict]:
 # Bad input, each as a change to a good piece.
 BAD_INPUT = [
     {"origin": "ZZ", "destination": "", "kind": "parcel", "weight_g": Decimal(0), "on": "soon"},
-    {"origin": "FR"},
+    {"origin": "JP"},
     {"destination": None},
     {"destination": 840},
     {"kind": None},

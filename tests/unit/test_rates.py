@@ -18,6 +18,7 @@ from app.services.rates import uncovered_destinations
 
 OPERATORS = {"usps", "royal_mail", "canada_post", "deutsche_post", "australia_post"}
 OPERATORS |= {"poste_italiane", "poczta_polska", "austrian_post", "an_post", "nz_post"}
+OPERATORS |= {"la_poste", "swiss_post", "postnl", "bpost", "correos"}
 
 
 # The shipped tables ------------------------------------------------------------------------
