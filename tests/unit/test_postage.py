@@ -374,7 +374,7 @@ NO_PRICE = [
     ("DE DE letter 20g 2027-01-01 -", "on", "only until 2026-12-31"),
     ("DE DE letter 1001g 2025-11-20 -", "weight_g", "to Germany up to 1000 g"),
     ("AU KG letter 20g 2025-11-20 -", "to", "no Australia Post price"),
-    ("AU AU letter 20g 2018-01-01 -", "on", "only until 2016-01-07"),
+    ("AU AU letter 20g 2020-01-15 -", "on", "only until 2019-12-31"),
 ]
 
 
