@@ -59,6 +59,12 @@ PRICED = [
     # Canada Post international letter-post to 30 g: AP via Tampa Bay Times 2014-03-31.
     ("CA KG letter 20g 2016-06-01 -", 250, "canada_post/2014-03-31"),
     ("CA KG postcard 5g 2018-12-01 -", 250, "canada_post/2014-03-31"),
+    ("CA US letter 20g 2016-06-01 -", 120, "canada_post/2014-03-31"),  # and MoneySense 2015
+    # Blacklock's Reporter 2020-01-10: "letters to the U.S. ($1.27 to $1.30), abroad mail
+    # ($2.65 to $2.71)"; Canada Gazette I 2024-02-10: no rise from 2020-01-13 to 2024.
+    ("CA KG letter 20g 2019-03-01 -", 265, "canada_post/2019-01-14"),
+    ("CA US postcard 5g 2019-03-01 -", 127, "canada_post/2019-01-14"),
+    ("CA KG letter 30g 2024-05-05 -", 271, "canada_post/2020-01-13"),
     # Stallion Express 2025-07-10 and PostGrid 2025: U.S.A. $1.75 to 30 g, $2.61 to 50 g.
     ("CA US letter 20g 2025-11-20 -", 175, "canada_post/2025-01-13"),
     ("CA US letter 45g 2025-11-20 -", 261, "canada_post/2025-01-13"),
@@ -99,7 +105,8 @@ def test_published_price(spec, minor, table):
 UNPRICED = [
     # (piece, the field the refusal names): what no A or B source prices stays unpriced.
     ("AU KG letter 20g 2025-11-20 -", "to"),  # no Australia Post international price
-    ("CA KG letter 20g 2019-03-01 -", "to"),  # Canada Post international from 2019: U
+    ("CA KG letter 20g 2024-05-06 -", "to"),  # $2.92 (2024) and $3.65 (2025): one source
+    ("CA KG letter 31g 2021-03-01 -", "weight_g"),  # international 30-50 g: C
     ("CA KG letter 20g 2025-11-20 -", "to"),
     ("US KG letter 2oz 2019-03-01 -", "weight_g"),  # FCMI per-weight tables before 2025: U
     ("AU AU letter 20g 2020-01-15 -", "on"),  # the day of the January 2020 rise: U
