@@ -17,6 +17,7 @@ from app.services.rates import step_message
 from app.services.rates import uncovered_destinations
 
 OPERATORS = {"usps", "royal_mail", "canada_post", "deutsche_post", "australia_post"}
+OPERATORS |= {"poste_italiane", "poczta_polska", "austrian_post", "an_post", "nz_post"}
 
 
 # The shipped tables ------------------------------------------------------------------------
