@@ -370,11 +370,11 @@ NO_PRICE = [
     ("CA KG letter 20g 2025-11-20 -", "to", "Canada Post publishes no price"),
     ("CA CA letter 30.001g 2025-11-20 -", "weight_g", "go up to 30 g"),
     ("DE KG letter 30g 2022-06-01 -", "weight_g", "go up to 20 g"),
-    ("DE KG letter 20g 2019-10-01 -", "to", "no price for post to Kyrgyzstan"),
+    ("DE KG letter 30g 2019-10-01 -", "weight_g", "go up to 20 g"),
     ("DE DE letter 20g 2027-01-01 -", "on", "only until 2026-12-31"),
     ("DE DE letter 1001g 2025-11-20 -", "weight_g", "to Germany up to 1000 g"),
     ("AU KG letter 20g 2025-11-20 -", "to", "no Australia Post price"),
-    ("AU AU letter 20g 2018-01-01 -", "on", "only until 2016-01-07"),
+    ("AU AU letter 20g 2020-01-15 -", "on", "only until 2019-12-31"),
 ]
 
 

@@ -118,8 +118,8 @@ def test_uncovered_destinations_say_why():
     assert uncovered["royal_mail"] == dict.fromkeys(["GG", "IM", "JE"], "no published price")
     assert uncovered["australia_post"]["KG"] == "not in the zone map"
     assert "AU" not in uncovered["australia_post"]
-    # Canada Post's latest table prices only domestic post (FACTS.md §2.5 line 250).
-    assert set(uncovered["canada_post"]) == countries.all_codes() - {"CA"}
+    # Canada Post's latest table prices post at home and to the U.S.A. only (2025-01-13.toml).
+    assert set(uncovered["canada_post"]) == countries.all_codes() - {"CA", "US"}
 
 
 def test_uncovered_destinations_on_a_date():
