@@ -6,7 +6,7 @@ numbers, in the same run.
                                    [--requests 20] [--baseline-runs 3]
 
 Filling: batches and mailings go in through a raw bulk path (``executemany`` on
-SQLite, ``COPY`` on PostgreSQL), then ``totals.rebuild()`` counts the tallies with
+SQLite, ``COPY`` on PostgreSQL), then ``tallies.rebuild()`` counts the tallies with
 ``INSERT … SELECT … GROUP BY`` — the statement the migration uses, which the test
 suite holds equal to what ``log_mailings`` and ``change_status`` keep up one batch at
 a time. A few batches are then logged, posted and voided through the real services
@@ -44,10 +44,12 @@ from sqlmodel import Session  # noqa: E402
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from app.services import accounts  # noqa: E402
-from app.services import mailings  # noqa: E402
-from app.services import totals  # noqa: E402
 from app.services.database import make_engine  # noqa: E402
-from app.services.mailings import town_key  # noqa: E402
+from app.services.mailings import log as mailing_log  # noqa: E402
+from app.services.mailings import status as mailing_status  # noqa: E402
+from app.services.mailings.log import town_key  # noqa: E402
+from app.services.totals import read as totals  # noqa: E402
+from app.services.totals import tallies  # noqa: E402
 from benchmarks import _seed  # noqa: E402
 
 START = dt.date(2025, 11, 20)
@@ -297,8 +299,8 @@ def fill(engine, url: str, total: int) -> dict:
     print(f"  {next_mailing:,} mailings loaded in {loaded:.0f} s (bulk path)")
     started = time.perf_counter()
     with Session(engine) as session:
-        totals.rebuild(session)
-    print(f"  tallies counted in {time.perf_counter() - started:.0f} s (totals.rebuild)")
+        tallies.rebuild(session)
+    print(f"  tallies counted in {time.perf_counter() - started:.0f} s (tallies.rebuild)")
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     return world
@@ -343,9 +345,9 @@ def through_the_services(engine) -> None:
             .one()
         )
         for n in range(20):
-            logged = mailings.log_mailings(
+            logged = mailing_log.log_mailings(
                 session=s,
-                data=mailings.parse_batch(
+                data=mailing_log.parse_batch(
                     {
                         "campaign": "azimjan-askarov",
                         "recipient": "president" if n % 2 else "prisoner",
@@ -368,11 +370,13 @@ def through_the_services(engine) -> None:
                 .all()
             )
             action = ("posted", "void", "posted")[n % 3]
-            mailings.change_status(
+            mailing_status.change_status(
                 session=s, mailings=list(rows)[: 5 + n], action=action, user=user
             )
             if n % 4 == 0:
-                mailings.change_status(session=s, mailings=list(rows)[:3], action="undo", user=user)
+                mailing_status.change_status(
+                    session=s, mailings=list(rows)[:3], action="undo", user=user
+                )
 
 
 # --- timing --------------------------------------------------------------------------
@@ -434,7 +438,7 @@ def main() -> None:
                 models.metadata.create_all(engine, tables=tallies)
                 started = time.perf_counter()
                 with Session(engine) as session:
-                    totals.rebuild(session)
+                    tallies.rebuild(session)
                 print(f"  tallies recounted in {time.perf_counter() - started:.0f} s")
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE"))

@@ -56,7 +56,7 @@ def build(path: Path, total: int) -> None:
     from app.services import accounts
     from app.services.codes import new_code
     from app.services.database import make_engine
-    from app.services.mailings import town_key
+    from app.services.mailings.log import town_key
     from benchmarks import _seed
 
     engine = make_engine(f"sqlite:///{path}")
@@ -147,9 +147,10 @@ def service(path: Path, out: Path) -> dict:
     """The reports service: export_rows → csv_chunks (escaping, names, amounts)."""
     from sqlmodel import Session
 
-    from app.services import reports
     from app.services.database import make_engine
-    from app.services.mailings import MailingFilter
+    from app.services.reports import formats
+    from app.services.reports import rows as report_rows
+    from app.services.scope import MailingFilter
     from models import User
 
     engine = make_engine(f"sqlite:///{path}")
@@ -157,8 +158,8 @@ def service(path: Path, out: Path) -> dict:
     start = time.perf_counter()
     count = 0
     with Session(engine) as session, out.open("wb") as handle:
-        rows = reports.export_rows(session, user=staff, filters=MailingFilter())
-        for chunk in reports.csv_chunks(rows):
+        rows = report_rows.export_rows(session, user=staff, filters=MailingFilter())
+        for chunk in formats.csv_chunks(rows):
             handle.write(chunk)
             count += chunk.count(b"\n")
     elapsed = time.perf_counter() - start

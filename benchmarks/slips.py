@@ -20,17 +20,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qrcode  # noqa: E402
 
-from app.services import slips  # noqa: E402
 from app.services.codes import new_code  # noqa: E402
+from app.services.slips import address as addresses  # noqa: E402
+from app.services.slips import qr  # noqa: E402
+from app.services.slips import sheets  # noqa: E402
 
 BASE_URL = "https://lettertrail.example.org"
 REPEATS = 5
 
 
-def make_slips(count: int) -> list[slips.SlipData]:
+def make_slips(count: int) -> list[sheets.SlipData]:
     """Build *count* realistic slips with fresh codes (half with Cyrillic towns)."""
     address = tuple(
-        slips.address_block(
+        addresses.address_block(
             name="President Almazbek Atambaev",
             address_lines=["Government House", "Prospekt Chuy 205"],
             city="Bishkek",
@@ -42,9 +44,9 @@ def make_slips(count: int) -> list[slips.SlipData]:
     for i in range(count):
         code = new_code()
         result.append(
-            slips.SlipData(
+            sheets.SlipData(
                 code=code,
-                url=slips.slip_url(BASE_URL, code),
+                url=qr.slip_url(BASE_URL, code),
                 campaign_title="Free Azimjan Askarov",
                 channel="Letter",
                 address=address,
@@ -85,7 +87,7 @@ def median(timings: list[Timing]) -> Timing:
 
 def paired(ours, arg, *, repeats: int) -> tuple[Timing, Timing]:
     """Time *ours(arg)* and the bare QR call on the same URLs, alternately."""
-    urls = [slip.url for slip in arg] if isinstance(arg[0], slips.SlipData) else arg
+    urls = [slip.url for slip in arg] if isinstance(arg[0], sheets.SlipData) else arg
     ours_times, base_times = [], []
     for _ in range(repeats):
         base_times.append(timed(bare_qr, urls))
@@ -96,7 +98,7 @@ def paired(ours, arg, *, repeats: int) -> tuple[Timing, Timing]:
 def svgs(urls: list[str]) -> None:
     """What the HTML slips pay for their QR codes."""
     for url in urls:
-        slips.qr_svg(url)
+        qr.qr_svg(url)
 
 
 def row(label: str, count: int, ours: Timing, base: Timing) -> float:
@@ -111,15 +113,15 @@ def row(label: str, count: int, ours: Timing, base: Timing) -> float:
 
 def main() -> None:
     """Print the figures."""
-    cold = timed(slips.slips_pdf, make_slips(30))
+    cold = timed(sheets.slips_pdf, make_slips(30))
     print(f"first 30-slip sheet in a fresh process (imports, fonts): {cold.wall * 1000:.0f} ms")
-    empty = median([timed(slips.slips_pdf, []) for _ in range(REPEATS)])
+    empty = median([timed(sheets.slips_pdf, []) for _ in range(REPEATS)])
     print(f"fixed cost of any sheet (fonts loaded and subset): {empty.cpu * 1000:.0f} ms CPU")
     print("medians; ours and the bare QR call alternate on the same codes\n")
 
-    sheet, base = paired(slips.slips_pdf, make_slips(30), repeats=REPEATS)
+    sheet, base = paired(sheets.slips_pdf, make_slips(30), repeats=REPEATS)
     ratios = [row("30-slip PDF sheet", 30, sheet, base)]
-    big, big_base = paired(slips.slips_pdf, make_slips(1000), repeats=3)
+    big, big_base = paired(sheets.slips_pdf, make_slips(1000), repeats=3)
     ratios.append(row("1,000-slip PDF sheet", 1000, big, big_base))
     urls = [slip.url for slip in make_slips(1000)]
     row("1,000 HTML slip SVGs", 1000, *paired(svgs, urls, repeats=3))

@@ -20,8 +20,8 @@ from app import create_app
 from app import db as app_db
 from app.services import accounts
 from app.services import campaigns
-from app.services import mailings
 from app.services.database import make_engine
+from app.services.mailings import log as mailing_log
 from models import CampaignCreate
 from models import ChapterCreate
 from models import RecipientCreate
@@ -220,9 +220,9 @@ class Factories:
             "count": 3,
         } | overrides
         with self.session() as s:
-            return mailings.log_mailings(
+            return mailing_log.log_mailings(
                 session=s,
-                data=mailings.parse_batch(data),
+                data=mailing_log.parse_batch(data),
                 user=user,
                 submission_id=submission_id,
                 today=dt.date(2026, 1, 31),

@@ -19,12 +19,15 @@ from app.api.base import current_user
 from app.api.base import operation
 from app.api.campaigns import base_url
 from app.services import idempotency
-from app.services import mailings
-from app.services import reports
+from app.services import money
+from app.services import scope
 from app.services.codes import normalize_code
 from app.services.errors import Conflict
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from app.services.mailings import log as mailing_log
+from app.services.mailings import read as mailing_read
+from app.services.mailings import status as mailing_status
 from models import Campaign
 from models import Chapter
 from models import Mailing
@@ -104,7 +107,7 @@ class MailingPage(MailingQuery):
 def _postage(m: Mailing) -> dict | None:
     if m.postage_minor is None or m.postage_currency is None:
         return None
-    amount = reports.amount(m.postage_minor, m.postage_currency)
+    amount = money.amount(m.postage_minor, m.postage_currency)
     return {"amount": str(amount), "amount_minor": m.postage_minor, "currency": m.postage_currency}
 
 
@@ -118,7 +121,7 @@ def _slip_url(code: str) -> str:
     ok={201: LoggedBatch},
     errors=(409,),
     roles=SIGNED_IN,
-    messages=mailings.BATCH_MESSAGES,
+    messages=mailing_log.BATCH_MESSAGES,
     idempotency_key=True,
     tags=("mailings",),
 )
@@ -129,7 +132,7 @@ def create_mailings(json: MailingBatchCreate):
     session = db.get_session()
     try:
         claim = idempotency.claim(
-            session, user_id=user.id, key=key, digest=mailings.request_digest(json)
+            session, user_id=user.id, key=key, digest=mailing_log.request_digest(json)
         )
     except Conflict:
         raise ValidationFailed.one(
@@ -140,7 +143,7 @@ def create_mailings(json: MailingBatchCreate):
     if claim.repeat:
         return Response(claim.body, status=claim.status_code, mimetype=JSON)
     try:
-        logged = mailings.log_mailings(
+        logged = mailing_log.log_mailings(
             session=session, data=json, user=user, submission_id=f"api:{user.id}:{key}"
         )
         rows = session.exec(
@@ -186,8 +189,8 @@ def list_mailings(query: MailingPage):
     user = current_user()
     if query.since and query.until and query.since > query.until:
         raise ValidationFailed.one("until", "The end date must not be before the start date.")
-    filters = reports.resolve(session, user, query)
-    rows = mailings.list_mailings(
+    filters = scope.resolve(session, user, query)
+    rows = mailing_read.list_mailings(
         session,
         user=user,
         filters=filters,
@@ -241,7 +244,7 @@ def _mailing(code: str) -> Mailing:
     canonical = normalize_code(code)
     if canonical is None:
         raise NotFound(code)
-    return mailings.get_mailing(db.get_session(), canonical, current_user())
+    return mailing_read.get_mailing(db.get_session(), canonical, current_user())
 
 
 @bp.get("/mailings/<code>")
@@ -279,7 +282,7 @@ def mark_void(code: str):
 def _change(code: str, action: str):
     session = db.get_session()
     mailing = _mailing(code)
-    result = mailings.change_status(
+    result = mailing_status.change_status(
         session=session, mailings=[mailing], action=action, user=current_user()
     )
     session.refresh(mailing)

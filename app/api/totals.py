@@ -19,7 +19,7 @@ from app import db
 from app.api.base import bp
 from app.api.base import operation
 from app.public import public
-from app.services import totals
+from app.services.totals import read as totals
 
 # Counters poll every 30 s; a browser or a proxy may serve the same body meanwhile.
 MAX_AGE = 30

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.services import accounts
 from app.services import campaigns
-from app.services import mailings
+from app.services.mailings import log as mailing_log
 from models import Campaign
 from models import CampaignCreate
 from models import ChapterCreate
@@ -193,7 +193,7 @@ def load_demo(*, session: Session, today: dt.date | None = None) -> DemoResult:
                 count=rng.randint(max(1, largest // 3), largest),
                 chapter=chapter_slug,
             )
-            logged = mailings.log_mailings(
+            logged = mailing_log.log_mailings(
                 session=session,
                 data=data,
                 user=staff,

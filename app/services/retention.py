@@ -22,9 +22,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.services import totals
 from app.services.database import begin_write
 from app.services.errors import ValidationFailed
+from app.services.totals import tallies
 from models import Batch
 from models import Campaign
 from models import Mailing
@@ -97,7 +97,7 @@ def purge(session: Session, *, before: dt.date, dry_run: bool = False) -> Purged
         )
         batches = session.exec(select(func.count()).select_from(Batch).where(*emptied)).one()[0]
         if not dry_run:
-            totals.set_aside(session, before)
+            tallies.set_aside(session, before)
             connection = session.connection()
             connection.execute(delete(MailingEvent).where(MailingEvent.mailing_id.in_(old)))
             connection.execute(delete(Mailing).where(Mailing.sent_on < before))

@@ -16,8 +16,11 @@ from app import audit
 from app import db
 from app import limits
 from app.auth import signed_in_required
-from app.services import mailings
-from app.services import slips
+from app.services.mailings import pricing
+from app.services.mailings import read as mailing_read
+from app.services.mailings import status as mailing_status
+from app.services.slips import pdf as slip_pdf
+from app.services.slips import sheets
 from app.views.mailings import _back
 from app.views.mailings import _names
 from app.views.slips import build_slips
@@ -39,7 +42,7 @@ def show(batch_id: int):
     :raise 404: if there is no such batch, or it belongs to another chapter.
     """
     session = db.get_session()
-    batch = mailings.get_batch(session, batch_id, current_user.row)
+    batch = mailing_read.get_batch(session, batch_id, current_user.row)
     rows = session.exec(
         select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id)
     ).all()
@@ -63,7 +66,7 @@ def show(batch_id: int):
 
 def _advice(session, mailing: Mailing) -> str | None:
     recipient = session.get(Recipient, mailing.recipient_id)
-    return mailings.stamp_advice(mailing, recipient.country)
+    return pricing.stamp_advice(mailing, recipient.country)
 
 
 @bp.get("/<int:batch_id>/slips.pdf")
@@ -78,18 +81,18 @@ def sheet(batch_id: int):
     :raise 400: for a paper size other than A4 and Letter.
     """
     session = db.get_session()
-    batch = mailings.get_batch(session, batch_id, current_user.row)
+    batch = mailing_read.get_batch(session, batch_id, current_user.row)
     rows = list(
         session.exec(select(Mailing).where(Mailing.batch_id == batch.id).order_by(Mailing.id))
     )
     paper = chosen_paper(_default_paper(session, batch, rows))
-    pdf = slips.slips_pdf(build_slips(session, rows), paper=paper, words=printed_words())
+    pdf = sheets.slips_pdf(build_slips(session, rows), paper=paper, words=printed_words())
     return pdf_response(pdf, f"slips-batch-{batch.id}.pdf")
 
 
 def _default_paper(session, batch, rows) -> str:
     chapter = session.get(Chapter, batch.chapter_id) if batch.chapter_id else None
-    return slips.default_paper(chapter.country if chapter else rows[0].sender_country)
+    return slip_pdf.default_paper(chapter.country if chapter else rows[0].sender_country)
 
 
 @bp.post("/<int:batch_id>/status")
@@ -100,12 +103,12 @@ def change_status(batch_id: int):
     :raise 404: if there is no such batch, or it belongs to another chapter.
     """
     session = db.get_session()
-    batch = mailings.get_batch(session, batch_id, current_user.row)
+    batch = mailing_read.get_batch(session, batch_id, current_user.row)
     action = request.form.get("action", "")
-    if action not in mailings.ACTIONS:
+    if action not in mailing_status.ACTIONS:
         abort(400)
     rows = list(session.exec(select(Mailing).where(Mailing.batch_id == batch.id)).all())
-    result = mailings.change_status(
+    result = mailing_status.change_status(
         session=session, mailings=rows, action=action, user=current_user.row
     )
     if action == "void" and result.changed:

@@ -21,8 +21,9 @@ from app.forms import RecipientForm
 from app.forms import form_page
 from app.labels import CHANNEL_LABELS
 from app.services import campaigns
-from app.services import mailings
-from app.services import slips
+from app.services import scope
+from app.services.slips import pdf as slip_pdf
+from app.services.slips import sheets
 from app.templating import country_name
 from app.views import postage as postage_views
 from app.views.slips import chosen_paper
@@ -183,9 +184,9 @@ def tally(slug: str):
     recipients = campaigns.recipients_of(session, campaign)
     if not recipients:
         abort(404)
-    chapter = mailings.chapter_for(session, current_user.row)
-    paper = chosen_paper(slips.default_paper(chapter.country if chapter else None))
-    pdf = slips.tally_sheet_pdf(
+    chapter = scope.chapter_for(session, current_user.row)
+    paper = chosen_paper(slip_pdf.default_paper(chapter.country if chapter else None))
+    pdf = sheets.tally_sheet_pdf(
         campaign_title=campaign.title,
         recipients=[(r.name, r.role) for r in recipients],
         channels=[str(CHANNEL_LABELS[c]) for c in Channel if c.is_post],

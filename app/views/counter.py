@@ -24,8 +24,8 @@ from app import worldmap
 from app.public import public
 from app.services import campaigns
 from app.services import countries
-from app.services import totals
 from app.services.errors import Nn_
+from app.services.totals import read as totals
 from models import Campaign
 from models import Chapter
 from models import RecipientRole

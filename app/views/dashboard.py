@@ -33,7 +33,7 @@ from app.auth import signed_in_required
 from app.forms import CHANNEL_LABELS
 from app.services import campaigns
 from app.services import countries
-from app.services import totals
+from app.services.totals import read as totals
 from models import Campaign
 from models import CampaignStatus
 from models import Channel

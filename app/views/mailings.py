@@ -23,13 +23,17 @@ from app.forms import show_errors
 from app.labels import CHANNEL_LABELS
 from app.labels import STATUS_LABELS
 from app.services import campaigns
-from app.services import mailings
+from app.services import scope
 from app.services.codes import format_code
 from app.services.codes import normalize_code
 from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from app.services.mailings import log as mailing_log
+from app.services.mailings import pricing
+from app.services.mailings import read as mailing_read
+from app.services.mailings import status as mailing_status
 from models import Campaign
 from models import Chapter
 from models import MailingBatchCreate
@@ -54,9 +58,9 @@ def new():
     if request.method == "POST":
         raw = {name: request.form.get(name) for name in BATCH_FIELDS if name in request.form}
         try:
-            logged = mailings.log_mailings(
+            logged = mailing_log.log_mailings(
                 session=session,
-                data=mailings.parse_batch(raw),
+                data=mailing_log.parse_batch(raw),
                 user=current_user.row,
                 submission_id=f"form:{form.submission_id.data}",
             )
@@ -94,7 +98,7 @@ def _fill_choices(form: MailingForm, session) -> None:
     for c in shown:
         pairs = [(r.key, f"{r.name} ({r.role})") for r in campaigns.recipients_of(session, c)]
         form.recipient.choices += options(pairs, optgroup=c.title if len(shown) > 1 else None)
-    chapter = mailings.chapter_for(session, current_user.row)
+    chapter = scope.chapter_for(session, current_user.row)
     if current_user.is_staff:
         form.chapter.choices = options(
             [("", "No chapter")] + [(c.slug, c.name) for c in campaigns.all_chapters(session)]
@@ -125,7 +129,7 @@ def index():
     rows = (
         []
         if problems
-        else mailings.list_mailings(
+        else mailing_read.list_mailings(
             session, user=current_user.row, filters=filters, before_id=before, limit=limit + 1
         )
     )
@@ -143,7 +147,7 @@ def index():
     ), 422 if problems else 200
 
 
-def _filters(session, args) -> tuple[mailings.MailingFilter, dict[str, str]]:
+def _filters(session, args) -> tuple[scope.MailingFilter, dict[str, str]]:
     problems = {}
     values = {}
     if slug := args.get("campaign"):
@@ -162,7 +166,7 @@ def _filters(session, args) -> tuple[mailings.MailingFilter, dict[str, str]]:
                 values[name] = dt.date.fromisoformat(raw)
             except ValueError:
                 problems[name] = N_("Enter a date like 2025-12-10.")
-    return mailings.MailingFilter(**values), problems
+    return scope.MailingFilter(**values), problems
 
 
 def _names(session, rows) -> dict:
@@ -192,7 +196,7 @@ def show(code: str):
     canonical = normalize_code(code)
     if canonical is None:
         abort(404)
-    mailing = mailings.get_mailing(session, canonical, current_user.row)
+    mailing = mailing_read.get_mailing(session, canonical, current_user.row)
     if canonical != code:
         return redirect(url_for("mailings.show", code=canonical), 301)
     events = session.exec(
@@ -208,7 +212,7 @@ def show(code: str):
         mailing=mailing,
         events=events,
         names=names,
-        advice=mailings.stamp_advice(mailing, destination),
+        advice=pricing.stamp_advice(mailing, destination),
     )
 
 
@@ -223,11 +227,11 @@ def change_status(code: str):
     canonical = normalize_code(code)
     if canonical is None:
         raise NotFound(code)
-    mailing = mailings.get_mailing(session, canonical, current_user.row)
+    mailing = mailing_read.get_mailing(session, canonical, current_user.row)
     action = request.form.get("action", "")
-    if action not in mailings.ACTIONS:
+    if action not in mailing_status.ACTIONS:
         abort(400)
-    result = mailings.change_status(
+    result = mailing_status.change_status(
         session=session, mailings=[mailing], action=action, user=current_user.row
     )
     if action == "void" and result.changed:

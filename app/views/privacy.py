@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask import render_template
 
-from app.services.mailings import PUBLIC_TOWN_MINIMUM
+from app.services.mailings.read import PUBLIC_TOWN_MINIMUM
 
 bp = Blueprint("privacy", __name__)
 

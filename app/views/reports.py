@@ -23,8 +23,12 @@ from app.auth import signed_in_required
 from app.extensions import csrf
 from app.i18n import translate
 from app.services import campaigns
-from app.services import reports
+from app.services import scope
 from app.services.errors import ValidationFailed
+from app.services.reports import formats
+from app.services.reports import imports
+from app.services.reports import rows as report_rows
+from app.services.reports import summary as report_summary
 from models import User
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -74,8 +78,8 @@ def _page(*, problems=None, result=None, failed=None, refused=None, status=200):
         result=result,
         failed=failed,
         refused=refused,
-        columns=reports.REQUIRED_COLUMNS,
-        optional_columns=reports.OPTIONAL_COLUMNS,
+        columns=imports.REQUIRED_COLUMNS,
+        optional_columns=imports.OPTIONAL_COLUMNS,
     ), status
 
 
@@ -86,8 +90,8 @@ def _filters():
     :raise 404: for a chapter the user may not see.
     """
     raw = {name: request.args.get(name) for name in FILTER_NAMES if request.args.get(name)}
-    query = reports.parse_query(raw)
-    return query, reports.resolve(db.get_session(), current_user.row, query)
+    query = scope.parse_query(raw)
+    return query, scope.resolve(db.get_session(), current_user.row, query)
 
 
 def _viewer() -> User:
@@ -132,10 +136,10 @@ def mailings(fmt: str):
 
 
 def _mailings(fmt, query, filters):
-    name = reports.filename("mailings", query, dt.date.today(), fmt)
+    name = formats.filename("mailings", query, dt.date.today(), fmt)
     if fmt == "xlsx":
         return _attachment(_xlsx(filters), name)
-    chunks = reports.csv_chunks if fmt == "csv" else reports.json_chunks
+    chunks = formats.csv_chunks if fmt == "csv" else formats.json_chunks
     return _attachment(Response(_streamed(filters, chunks), mimetype=MIMETYPES[fmt]), name)
 
 
@@ -150,9 +154,9 @@ def osdi():
 
     def make(query, filters):
         base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-        chunks = lambda rows: reports.outreach_chunks(rows, base_url=base)  # noqa: E731
+        chunks = lambda rows: formats.outreach_chunks(rows, base_url=base)  # noqa: E731
         body = _streamed(filters, chunks, with_created_at=True)
-        name = reports.filename("outreaches", query, dt.date.today(), "json")
+        name = formats.filename("outreaches", query, dt.date.today(), "json")
         return _attachment(Response(body, mimetype=MIMETYPES["json"]), name)
 
     return _export_or_page(make)
@@ -165,7 +169,7 @@ def _streamed(filters, chunks, *, with_created_at=False):
 
     def generate():
         with db.new_session(app) as session:
-            rows = reports.export_rows(
+            rows = report_rows.export_rows(
                 session, user=viewer, filters=filters, with_created_at=with_created_at
             )
             yield from chunks(rows)
@@ -178,8 +182,8 @@ def _xlsx(filters) -> Response:
     # a temporary file (XlsxWriter's constant_memory keeps memory flat), then send it.
     handle = tempfile.TemporaryFile()
     with db.new_session() as session:
-        rows = reports.export_rows(session, user=current_user.row, filters=filters)
-        reports.write_xlsx(rows, handle)
+        rows = report_rows.export_rows(session, user=current_user.row, filters=filters)
+        formats.write_xlsx(rows, handle)
     return _send_temporary(handle)
 
 
@@ -212,14 +216,14 @@ def summary(fmt: str):
     """
 
     def make(query, filters):
-        lines = reports.summarize(db.get_session(), user=current_user.row, filters=filters)
-        name = reports.filename("summary", query, dt.date.today(), fmt)
+        lines = report_summary.summarize(db.get_session(), user=current_user.row, filters=filters)
+        name = formats.filename("summary", query, dt.date.today(), fmt)
         if fmt == "csv":
             return _attachment(
-                Response(reports.summary_csv(lines), mimetype=MIMETYPES["csv"]), name
+                Response(report_summary.summary_csv(lines), mimetype=MIMETYPES["csv"]), name
             )
         handle = tempfile.TemporaryFile()
-        reports.write_summary_xlsx(lines, handle)
+        report_summary.write_summary_xlsx(lines, handle)
         return _attachment(_send_temporary(handle), name)
 
     return _export_or_page(make)
@@ -227,7 +231,7 @@ def summary(fmt: str):
 
 @bp.post("/import")
 # Only this route takes files of up to 10 MB (and the form around one); the rest 1 MiB.
-@guards.allow_body(reports.MAX_IMPORT_BYTES + 64 * 1024)
+@guards.allow_body(imports.MAX_IMPORT_BYTES + 64 * 1024)
 @csrf.exempt  # checked below, where a body over the limit can be answered in words
 @signed_in_required
 def import_file():
@@ -240,15 +244,15 @@ def import_file():
         abort(413, str(TOO_LARGE))
     if upload is None or not upload.filename:
         return _page(refused=_("Choose a CSV file to import."), status=422)
-    data = upload.read(reports.MAX_IMPORT_BYTES + 1)
+    data = upload.read(imports.MAX_IMPORT_BYTES + 1)
     dry_run = request.form.get("action") != "import"
     try:
-        result = reports.import_mailings(
+        result = imports.import_mailings(
             session=db.get_session(), data=data, user=current_user.row, dry_run=dry_run
         )
-    except reports.ImportRefused as refused:
-        status = 413 if len(data) > reports.MAX_IMPORT_BYTES else 422
+    except imports.ImportRefused as refused:
+        status = 413 if len(data) > imports.MAX_IMPORT_BYTES else 422
         return _page(refused=str(refused), status=status)
-    except reports.ImportFailed as failed:
+    except imports.ImportFailed as failed:
         return _page(failed=failed, status=422)
     return _page(result=result)

@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from app import db
 from app.labels import CHANNEL_LABELS
-from app.services import mailings
 from app.services.codes import format_code
 from app.services.codes import normalize_code
+from app.services.mailings import read as mailing_read
 from models import Campaign
 from models import Mailing
 from models import Recipient
@@ -37,7 +37,7 @@ def show(code: str):
     may_change = current_user.is_authenticated and (
         current_user.is_staff or current_user.chapter_id == mailing.chapter_id
     )
-    town_shown = may_change or mailings.town_is_public(session, mailing)
+    town_shown = may_change or mailing_read.town_is_public(session, mailing)
     return render_template(
         "scan/show.html",
         mailing=mailing,

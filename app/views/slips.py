@@ -15,9 +15,12 @@ from app.auth import signed_in_required
 from app.i18n import stamps
 from app.labels import CHANNEL_LABELS
 from app.labels import STATUS_LABELS
-from app.services import mailings
-from app.services import slips
 from app.services.codes import normalize_code
+from app.services.mailings import read as mailing_read
+from app.services.slips import build as slip_build
+from app.services.slips import pdf as slip_pdf
+from app.services.slips import qr
+from app.services.slips import sheets
 from app.templating import money
 
 bp = Blueprint("slips", __name__, url_prefix="/slips")
@@ -28,9 +31,9 @@ def public_base_url() -> str:
     return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
 
 
-def build_slips(session, rows) -> list[slips.SlipData]:
+def build_slips(session, rows) -> list[sheets.SlipData]:
     """Build the slips of *rows* with labels and money in the reader's language."""
-    return mailings.slips_for(
+    return slip_build.slips_for(
         session,
         rows,
         base_url=public_base_url(),
@@ -51,20 +54,20 @@ def show(code: str):
     if canonical is None:
         abort(404)
     session = db.get_session()
-    mailing = mailings.get_mailing(session, canonical, current_user.row)
+    mailing = mailing_read.get_mailing(session, canonical, current_user.row)
     (slip,) = build_slips(session, [mailing])
     return render_template(
         "slips/show.html",
         slips=[slip],
-        qr={slip.code: Markup(slips.qr_svg(slip.url))},  # noqa: S704 - only path data
+        qr={slip.code: Markup(qr.qr_svg(slip.url))},  # noqa: S704 - only path data
         mailing=mailing,
         words=printed_words(),
     )
 
 
-def printed_words() -> slips.PrintedWords:
+def printed_words() -> sheets.PrintedWords:
     """The words printed on slips and tally sheets, in the reader's language."""
-    return slips.PrintedWords(
+    return sheets.PrintedWords(
         posted=_("posted"),
         from_town=_("From %(town)s"),
         postage=_("Postage: %(amount)s"),
@@ -91,7 +94,7 @@ def chosen_paper(default: str) -> str:
     :raise 400: for any other paper.
     """
     paper = request.args.get("paper") or default
-    if paper not in slips.PAPERS:
+    if paper not in slip_pdf.PAPERS:
         abort(400, description=_("Choose A4 or Letter paper."))
     return paper
 

@@ -21,7 +21,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.services import accounts
-from app.services import totals
+from app.services.totals import read as totals
 from models import Batch
 from models import Mailing
 from tests.reliability.server import GUNICORN

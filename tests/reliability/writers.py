@@ -5,8 +5,8 @@ import time
 
 from sqlmodel import Session
 
-from app.services import mailings
 from app.services.database import make_engine
+from app.services.mailings import log as mailing_log
 from models import User
 
 
@@ -27,7 +27,7 @@ def log_for(url: str, user_id: int, worker: int, start_at: float, seconds: float
             while time.time() < deadline:
                 number += 1
                 count = 1 + number % 3
-                data = mailings.parse_batch(
+                data = mailing_log.parse_batch(
                     {
                         "campaign": "azimjan-askarov",
                         "recipient": "president",
@@ -39,7 +39,7 @@ def log_for(url: str, user_id: int, worker: int, start_at: float, seconds: float
                     }
                 )
                 try:
-                    mailings.log_mailings(
+                    mailing_log.log_mailings(
                         session=session,
                         data=data,
                         user=user,

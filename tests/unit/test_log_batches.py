@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
 
-from app.services import mailings
+from app.services.mailings import log as mailing_log
 from models import Batch
 from models import Mailing
 from tests.conftest import BATCH
@@ -17,12 +17,12 @@ TODAY = dt.date(2026, 1, 31)
 
 def item(submission_id, **overrides):
     raw = BATCH | {"count": 2} | overrides
-    return submission_id, mailings.parse_batch(raw, today=TODAY)
+    return submission_id, mailing_log.parse_batch(raw, today=TODAY)
 
 
 def run(engine, user, items, dry_run=False):
     with Session(engine, expire_on_commit=False) as session:
-        return mailings.log_batches(
+        return mailing_log.log_batches(
             session=session, items=items, user=user, today=TODAY, dry_run=dry_run
         )
 
@@ -35,13 +35,13 @@ def count(engine, model):
 def test_every_batch_is_written_in_one_go(engine, world):
     items = [item("i:1"), item("i:2", count=5, recipient="prisoner", channel="card")]
     result = run(engine, world["staff"], items)
-    assert result == mailings.LoggedBatches(created=2, mailings=7, repeated=0)
+    assert result == mailing_log.LoggedBatches(created=2, mailings=7, repeated=0)
     assert count(engine, Batch) == 2 and count(engine, Mailing) == 7
 
 
 def test_one_bad_batch_writes_nothing_and_every_problem_is_named(engine, world):
     items = [item("i:1"), item("i:2", campaign="nobody"), item("i:3", sent_on="2025-01-01")]
-    with pytest.raises(mailings.BatchesFailed) as excinfo:
+    with pytest.raises(mailing_log.BatchesFailed) as excinfo:
         run(engine, world["staff"], items)
     failures = {index: {e.field for e in f.errors} for index, f in excinfo.value.failures}
     assert failures == {1: {"campaign"}, 2: {"sent_on"}}
@@ -63,13 +63,13 @@ def test_running_the_same_items_again_adds_nothing(engine, world):
 
 def test_a_submission_id_reused_with_other_values_is_refused(engine, world):
     run(engine, world["staff"], [item("i:1")])
-    with pytest.raises(mailings.BatchesFailed) as excinfo:
+    with pytest.raises(mailing_log.BatchesFailed) as excinfo:
         run(engine, world["staff"], [item("i:1", count=9)])
     assert [index for index, _ in excinfo.value.failures] == [0]
 
 
 def test_coordinators_log_only_for_their_chapter(engine, world):
-    with pytest.raises(mailings.BatchesFailed) as excinfo:
+    with pytest.raises(mailing_log.BatchesFailed) as excinfo:
         run(engine, world["coordinator"], [item("i:1"), item("i:2", chapter="leeds")])
     assert [index for index, _ in excinfo.value.failures] == [1]
     run(engine, world["coordinator"], [item("i:1")])

@@ -8,9 +8,13 @@ from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
 
-from app.services import mailings
+from app.services import scope
 from app.services.errors import Conflict
+from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from app.services.mailings import log as mailing_log
+from app.services.mailings import read as mailing_read
+from app.services.mailings import status as mailing_status
 from models import Batch
 from models import Mailing
 from models import MailingEvent
@@ -25,9 +29,9 @@ def raw(**overrides):
 
 def log(engine, user, submission_id="s1", today=TODAY, **overrides):
     with Session(engine, expire_on_commit=False) as session:
-        return mailings.log_mailings(
+        return mailing_log.log_mailings(
             session=session,
-            data=mailings.parse_batch(raw(**overrides)),
+            data=mailing_log.parse_batch(raw(**overrides)),
             user=user,
             submission_id=submission_id,
             today=today,
@@ -196,7 +200,9 @@ def mailings_of(engine, batch_id):
 
 def change(engine, rows, action, user):
     with Session(engine, expire_on_commit=False) as session:
-        return mailings.change_status(session=session, mailings=rows, action=action, user=user)
+        return mailing_status.change_status(
+            session=session, mailings=rows, action=action, user=user
+        )
 
 
 def test_marking_a_batch_posted_records_an_event_per_mailing(engine, world):
@@ -256,25 +262,25 @@ def test_coordinators_see_only_their_chapters_mailings(engine, world):
     log(engine, world["coordinator"], "a", count=2)
     log(engine, world["other"], "b", count=3, sender_town="Leeds", sender_country="GB")
     with Session(engine) as session:
-        mine = mailings.list_mailings(
+        mine = mailing_read.list_mailings(
             session,
             user=world["coordinator"],
-            filters=mailings.MailingFilter(),
+            filters=scope.MailingFilter(),
             before_id=None,
             limit=50,
         )
-        everything = mailings.list_mailings(
+        everything = mailing_read.list_mailings(
             session,
             user=world["staff"],
-            filters=mailings.MailingFilter(),
+            filters=scope.MailingFilter(),
             before_id=None,
             limit=50,
         )
         theirs = everything[0]
-        with pytest.raises(mailings.NotFound):
-            mailings.get_mailing(session, theirs.code, world["coordinator"])
-        with pytest.raises(mailings.NotFound):
-            mailings.get_batch(session, theirs.batch_id, world["coordinator"])
+        with pytest.raises(NotFound):
+            mailing_read.get_mailing(session, theirs.code, world["coordinator"])
+        with pytest.raises(NotFound):
+            mailing_read.get_batch(session, theirs.batch_id, world["coordinator"])
     assert len(mine) == 2 and {m.chapter_id for m in mine} == {world["class_4b"].id}
     assert len(everything) == 5
 
@@ -283,31 +289,31 @@ def test_the_list_pages_by_id_newest_first_with_filters(engine, world):
     log(engine, world["staff"], "a", count=5, channel="letter")
     log(engine, world["staff"], "b", count=4, channel="card", recipient="prisoner")
     with Session(engine) as session:
-        first = mailings.list_mailings(
+        first = mailing_read.list_mailings(
             session,
             user=world["staff"],
-            filters=mailings.MailingFilter(),
+            filters=scope.MailingFilter(),
             before_id=None,
             limit=6,
         )
-        rest = mailings.list_mailings(
+        rest = mailing_read.list_mailings(
             session,
             user=world["staff"],
-            filters=mailings.MailingFilter(),
+            filters=scope.MailingFilter(),
             before_id=first[-1].id,
             limit=6,
         )
-        cards = mailings.list_mailings(
+        cards = mailing_read.list_mailings(
             session,
             user=world["staff"],
-            filters=mailings.MailingFilter(channel="card"),
+            filters=scope.MailingFilter(channel="card"),
             before_id=None,
             limit=50,
         )
-        dated = mailings.list_mailings(
+        dated = mailing_read.list_mailings(
             session,
             user=world["staff"],
-            filters=mailings.MailingFilter(since=dt.date(2025, 12, 11)),
+            filters=scope.MailingFilter(since=dt.date(2025, 12, 11)),
             before_id=None,
             limit=50,
         )
@@ -319,7 +325,7 @@ def test_the_list_pages_by_id_newest_first_with_filters(engine, world):
 
 def test_parse_batch_reports_model_country_and_date_problems_together():
     with pytest.raises(ValidationFailed) as excinfo:
-        mailings.parse_batch(
+        mailing_log.parse_batch(
             raw(count=0, sender_country="ZZ", sent_on="2030-01-01", sender_town=""),
             today=TODAY,
         )

@@ -15,9 +15,14 @@ from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import select
 
-from app.services import reports
+from app.services import scope
 from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
+from app.services.reports import cells
+from app.services.reports import formats
+from app.services.reports import imports
+from app.services.reports import rows as report_rows
+from app.services.reports import summary
 from models import Batch
 from models import Mailing
 from models import MailingQuery
@@ -51,13 +56,13 @@ DANGEROUS = "=+-@\t\r\0|%{"
     ],
 )
 def test_safe_cell_defuses_what_a_spreadsheet_would_run(text, expected):
-    assert reports.safe_cell(text) == expected
+    assert cells.safe_cell(text) == expected
 
 
 @settings(max_examples=1500)
 @given(st.text())
 def test_safe_cell_prefixes_exactly_the_dangerous_texts(text):
-    out = reports.safe_cell(text)
+    out = cells.safe_cell(text)
     dangerous = text.lstrip(" ")[:1] in set(DANGEROUS) and text.lstrip(" ") != ""
     if dangerous:
         assert out == "'" + text
@@ -70,7 +75,7 @@ def test_safe_cell_prefixes_exactly_the_dangerous_texts(text):
 @settings(max_examples=1000)
 @given(st.text(alphabet=st.sampled_from(list(DANGEROUS) + [" ", "a", "1", "'"]), max_size=6))
 def test_safe_cell_on_dense_dangerous_input(text):
-    out = reports.safe_cell(text)
+    out = cells.safe_cell(text)
     assert out in (text, "'" + text)
     assert not out.lstrip(" ") or out.lstrip(" ")[0] not in DANGEROUS
 
@@ -110,15 +115,15 @@ def logged(world, make, engine):
 
 def rows(engine, user, **query):
     with Session(engine) as session:
-        filters = reports.resolve(session, user, MailingQuery(**query))
-        return list(reports.export_rows(session, user=user, filters=filters, chunk=2))
+        filters = scope.resolve(session, user, MailingQuery(**query))
+        return list(report_rows.export_rows(session, user=user, filters=filters, chunk=2))
 
 
 def csv_bytes(engine, user, **query) -> bytes:
     with Session(engine) as session:
-        filters = reports.resolve(session, user, MailingQuery(**query))
-        found = reports.export_rows(session, user=user, filters=filters, chunk=2)
-        return b"".join(reports.csv_chunks(found))
+        filters = scope.resolve(session, user, MailingQuery(**query))
+        found = report_rows.export_rows(session, user=user, filters=filters, chunk=2)
+        return b"".join(formats.csv_chunks(found))
 
 
 def db_mailings(engine):
@@ -193,11 +198,11 @@ def test_an_unknown_campaign_or_bad_filter_is_refused(engine, logged):
     with pytest.raises(ValidationFailed):
         rows(engine, logged["staff"], campaign="nobody")
     with pytest.raises(ValidationFailed) as excinfo:
-        reports.parse_query({"since": "yesterday", "channel": "pigeon"})
+        scope.parse_query({"since": "yesterday", "channel": "pigeon"})
     assert {e.field for e in excinfo.value.errors} == {"since", "channel"}
     with pytest.raises(ValidationFailed):
-        reports.parse_query({"since": "2025-12-10", "until": "2025-12-01"})
-    assert reports.parse_query({"campaign": "", "since": ""}) == MailingQuery()
+        scope.parse_query({"since": "2025-12-10", "until": "2025-12-01"})
+    assert scope.parse_query({"campaign": "", "since": ""}) == MailingQuery()
 
 
 # --- XLSX ------------------------------------------------------------------------------
@@ -205,13 +210,13 @@ def test_an_unknown_campaign_or_bad_filter_is_refused(engine, logged):
 
 def test_xlsx_round_trip_has_typed_cells_and_no_formula(engine, logged, tmp_path):
     path = tmp_path / "m.xlsx"
-    assert reports.write_xlsx(rows(engine, logged["staff"]), str(path)) == 4
+    assert formats.write_xlsx(rows(engine, logged["staff"]), str(path)) == 4
     sheet = openpyxl.load_workbook(path).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0] == reports.COLUMNS
+    assert values[0] == report_rows.COLUMNS
     mailings = db_mailings(engine)
     for row, m in zip(values[1:], mailings, strict=True):
-        record = dict(zip(reports.COLUMNS, row, strict=True))
+        record = dict(zip(report_rows.COLUMNS, row, strict=True))
         assert record["code"] == m.code
         assert record["sent_on"] == dt.datetime.combine(m.sent_on, dt.time())
         if m.postage_minor is not None:
@@ -227,16 +232,16 @@ def test_xlsx_round_trip_has_typed_cells_and_no_formula(engine, logged, tmp_path
 
 def test_an_empty_xlsx_export_still_has_its_header(engine, logged, tmp_path):
     path = tmp_path / "empty.xlsx"
-    assert reports.write_xlsx(rows(engine, logged["staff"], status="void"), str(path)) == 0
+    assert formats.write_xlsx(rows(engine, logged["staff"], status="void"), str(path)) == 0
     sheet = openpyxl.load_workbook(path).active
-    assert list(sheet.iter_rows(values_only=True)) == [reports.COLUMNS]
+    assert list(sheet.iter_rows(values_only=True)) == [report_rows.COLUMNS]
 
 
 # --- JSON and OSDI ---------------------------------------------------------------------
 
 
 def test_json_export_is_one_array_equal_to_the_database(engine, logged):
-    data = json.loads(b"".join(reports.json_chunks(rows(engine, logged["staff"]), flush_rows=1)))
+    data = json.loads(b"".join(formats.json_chunks(rows(engine, logged["staff"]), flush_rows=1)))
     mailings = db_mailings(engine)
     assert [d["code"] for d in data] == [m.code for m in mailings]
     assert data[0]["postage"] == {"amount": "3.40", "amount_minor": 340, "currency": "USD"}
@@ -246,11 +251,11 @@ def test_json_export_is_one_array_equal_to_the_database(engine, logged):
 
 def test_osdi_outreaches_carry_type_date_targets_and_campaign(engine, logged):
     with Session(engine) as session:
-        filters = reports.resolve(session, logged["staff"], MailingQuery())
-        found = reports.export_rows(
+        filters = scope.resolve(session, logged["staff"], MailingQuery())
+        found = report_rows.export_rows(
             session, user=logged["staff"], filters=filters, with_created_at=True
         )
-        data = json.loads(b"".join(reports.outreach_chunks(found, base_url="https://lt.example/")))
+        data = json.loads(b"".join(formats.outreach_chunks(found, base_url="https://lt.example/")))
     outreaches = data["_embedded"]["osdi:outreaches"]
     assert [o["type"] for o in outreaches] == ["postal mail", "postal mail", "postal mail", "email"]
     first = outreaches[0]
@@ -270,8 +275,8 @@ def test_osdi_outreaches_carry_type_date_targets_and_campaign(engine, logged):
 
 def test_summary_totals_by_chapter_channel_country_and_postage(engine, logged, tmp_path):
     with Session(engine) as session:
-        filters = reports.resolve(session, logged["staff"], MailingQuery())
-        lines = reports.summarize(session, user=logged["staff"], filters=filters)
+        filters = scope.resolve(session, logged["staff"], MailingQuery())
+        lines = summary.summarize(session, user=logged["staff"], filters=filters)
     got = {(line.section, line.key): line.mailings for line in lines}
     assert got == {
         ("total", ""): 4,
@@ -288,11 +293,11 @@ def test_summary_totals_by_chapter_channel_country_and_postage(engine, logged, t
     }
     postage = next(line for line in lines if line.section == "postage")
     assert (postage.postage_minor, postage.currency) == (680, "USD")
-    text = reports.summary_csv(lines).decode("utf-8-sig")
+    text = summary.summary_csv(lines).decode("utf-8-sig")
     assert "azimjan-askarov,postage,USD,USD,2,6.80,USD\r\n" in text
     assert text.startswith("campaign,section,key,name,mailings,postage_amount,postage_currency\r\n")
     path = tmp_path / "s.xlsx"
-    reports.write_summary_xlsx(lines, str(path))
+    summary.write_summary_xlsx(lines, str(path))
     sheet = openpyxl.load_workbook(path).active
     last = list(sheet.iter_rows(values_only=True))[-1]
     assert last == ("azimjan-askarov", "postage", "USD", "USD", 2, 6.8, "USD")
@@ -304,13 +309,13 @@ def test_the_summary_leaves_void_mailings_out_unless_asked(engine, logged):
         s.commit()
     with Session(engine) as session:
         staff = logged["staff"]
-        plain = reports.summarize(
-            session, user=staff, filters=reports.resolve(session, staff, MailingQuery())
+        plain = summary.summarize(
+            session, user=staff, filters=scope.resolve(session, staff, MailingQuery())
         )
-        void = reports.summarize(
+        void = summary.summarize(
             session,
             user=staff,
-            filters=reports.resolve(session, staff, MailingQuery(status="void")),
+            filters=scope.resolve(session, staff, MailingQuery(status="void")),
         )
     assert plain[0].mailings == 3
     assert void[0].mailings == 1
@@ -318,10 +323,10 @@ def test_the_summary_leaves_void_mailings_out_unless_asked(engine, logged):
 
 def test_file_names_carry_campaign_chapter_and_date():
     query = MailingQuery(campaign="azimjan-askarov")
-    assert reports.filename("mailings", query, TODAY, "csv") == (
+    assert formats.filename("mailings", query, TODAY, "csv") == (
         "mailings-azimjan-askarov-2026-01-31.csv"
     )
-    assert reports.filename("summary", MailingQuery(chapter="leeds"), TODAY, "xlsx") == (
+    assert formats.filename("summary", MailingQuery(chapter="leeds"), TODAY, "xlsx") == (
         "summary-all-campaigns-leeds-2026-01-31.xlsx"
     )
 
@@ -334,7 +339,7 @@ HEADER = "campaign,recipient,channel,sender_town,sender_country,sent_on,count,ch
 def do_import(engine, user, text, dry_run=False):
     data = text.encode() if isinstance(text, str) else text
     with Session(engine, expire_on_commit=False) as session:
-        return reports.import_mailings(
+        return imports.import_mailings(
             session=session, data=data, user=user, dry_run=dry_run, today=TODAY
         )
 
@@ -376,7 +381,7 @@ def test_the_same_file_twice_imports_once(engine, world):
 
 def test_one_bad_line_imports_nothing_and_is_named(engine, world):
     text = GOOD + "azimjan-askarov,president,letter,Columbus,US,2025-13-45,5,class-4b\n"
-    with pytest.raises(reports.ImportFailed) as excinfo:
+    with pytest.raises(imports.ImportFailed) as excinfo:
         do_import(engine, world["staff"], text)
     assert [str(e) for e in excinfo.value.errors] == [
         "line 4, sent_on: Enter the date it was sent, like 2025-12-10."
@@ -392,7 +397,7 @@ def test_every_bad_line_is_reported_with_database_problems_too(engine, world):
         + "azimjan-askarov,president,letter,Columbus,US,2025-12-10,1\n"
         + "azimjan-askarov,president,letter,Columbus,US,2025-12-10,1,class-4b\n"
     )
-    with pytest.raises(reports.ImportFailed) as excinfo:
+    with pytest.raises(imports.ImportFailed) as excinfo:
         do_import(engine, world["staff"], text)
     assert [(e.line, e.field) for e in excinfo.value.errors] == [
         (2, "count"),
@@ -404,7 +409,7 @@ def test_every_bad_line_is_reported_with_database_problems_too(engine, world):
 
 def test_a_coordinator_imports_only_their_chapters_lines(engine, world):
     text = GOOD + "azimjan-askarov,president,letter,Leeds,GB,2025-12-10,2,leeds\n"
-    with pytest.raises(reports.ImportFailed) as excinfo:
+    with pytest.raises(imports.ImportFailed) as excinfo:
         do_import(engine, world["coordinator"], text)
     assert [(e.line, e.field) for e in excinfo.value.errors] == [(4, "chapter")]
     do_import(engine, world["coordinator"], GOOD)
@@ -418,7 +423,7 @@ def test_a_quoted_line_break_keeps_line_numbers_true(engine, world):
         + 'azimjan-askarov,president,letter,"New\nYork",US,2025-12-10,1,class-4b\n'
         + "azimjan-askarov,president,letter,Columbus,ZZ,2025-12-10,1,class-4b\n"
     )
-    with pytest.raises(reports.ImportFailed) as excinfo:
+    with pytest.raises(imports.ImportFailed) as excinfo:
         do_import(engine, world["staff"], text)
     assert [(e.line, e.field) for e in excinfo.value.errors] == [(4, "sender_country")]
 
@@ -433,11 +438,11 @@ def test_a_quoted_line_break_keeps_line_numbers_true(engine, world):
         (HEADER, "no lines to import"),
         ("campaign,town\n".encode("utf-16"), "not UTF-8"),
         ("Göttingen".encode("latin-1"), "not UTF-8"),
-        (b"x" * (reports.MAX_IMPORT_BYTES + 1), "larger than 10 MB"),
+        (b"x" * (imports.MAX_IMPORT_BYTES + 1), "larger than 10 MB"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_a_message(engine, world, data, message):
-    with pytest.raises(reports.ImportRefused) as excinfo:
+    with pytest.raises(imports.ImportRefused) as excinfo:
         do_import(engine, world["staff"], data)
     assert message in str(excinfo.value)
     assert count(engine, Mailing) == 0

@@ -17,9 +17,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.services import mailings
-from app.services import totals
 from app.services.errors import ValidationFailed
+from app.services.mailings import log as mailing_log
+from app.services.mailings import status as mailing_status
+from app.services.totals import read as totals
+from app.services.totals import tallies
 from models import Batch
 from models import ChapterTally
 from models import DayTally
@@ -50,7 +52,7 @@ def filters_for(world):
 
 
 def assert_exact(session: Session, campaign_ids, filters):
-    assert totals.differences(session) == []
+    assert tallies.differences(session) == []
     for campaign_id, f, towns in itertools.product(campaign_ids, filters, (None, 1)):
         tallied = totals.summarize(session, campaign_id, f, towns=towns, top_chapters=3)
         counted = totals.count_directly(session, campaign_id, f, towns=towns, top_chapters=3)
@@ -115,9 +117,9 @@ def test_random_logging_posting_voiding_and_undo_keep_every_total_exact(engine, 
             }
             submission = f"prop-{next(counter)}"
             try:
-                mailings.log_mailings(
+                mailing_log.log_mailings(
                     session=self.session,
-                    data=mailings.parse_batch(raw, today=TODAY),
+                    data=mailing_log.parse_batch(raw, today=TODAY),
                     user=coordinator if as_coordinator else staff,
                     submission_id=submission,
                     today=TODAY,
@@ -132,23 +134,23 @@ def test_random_logging_posting_voiding_and_undo_keep_every_total_exact(engine, 
             if not self.submissions:
                 return
             submission, raw, as_coordinator = data.draw(st.sampled_from(self.submissions))
-            again = mailings.log_mailings(
+            again = mailing_log.log_mailings(
                 session=self.session,
-                data=mailings.parse_batch(raw, today=TODAY),
+                data=mailing_log.parse_batch(raw, today=TODAY),
                 user=coordinator if as_coordinator else staff,
                 submission_id=submission,
                 today=TODAY,
             )
             assert not again.created
 
-        @rule(action=st.sampled_from(mailings.ACTIONS), data=st.data())
+        @rule(action=st.sampled_from(mailing_status.ACTIONS), data=st.data())
         def change(self, action, data):
             ids = self.session.exec(select(Mailing.id).order_by(Mailing.id)).scalars().all()
             if not ids:
                 return
             chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=8, unique=True))
             rows = self.session.exec(select(Mailing).where(Mailing.id.in_(chosen))).scalars().all()
-            mailings.change_status(
+            mailing_status.change_status(
                 session=self.session, mailings=list(rows), action=action, user=staff
             )
 
@@ -184,7 +186,7 @@ def summary(fresh, world, **filters):
 def change(make, world, batch, action):
     with make.session() as s:
         rows = s.exec(select(Mailing).where(Mailing.batch_id == batch.id)).scalars().all()
-        return mailings.change_status(
+        return mailing_status.change_status(
             session=s, mailings=list(rows), action=action, user=world["staff"]
         )
 
@@ -280,9 +282,9 @@ def test_rebuild_recounts_the_same_tallies(make, world, fresh):
     change(make, world, batch, "void")
     with fresh() as s:
         before = held(s)
-        totals.rebuild(s)
+        tallies.rebuild(s)
         assert held(s) == before
-        assert totals.differences(s) == []
+        assert tallies.differences(s) == []
     assert len(before["mailing_tally"]) == 2
 
 
@@ -291,7 +293,7 @@ def test_differences_reports_a_tally_that_drifted(make, world, fresh):
     with fresh() as s:
         s.exec(DayTally.__table__.update().values(mailings=DayTally.__table__.c.mailings + 1))
         s.commit()
-        found = totals.differences(s)
+        found = tallies.differences(s)
         assert len(found) == 1 and found[0].startswith("day_tally")
         assert s.exec(select(func.count()).select_from(Mailing)).scalar() == 3
 

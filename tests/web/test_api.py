@@ -198,14 +198,14 @@ def test_a_refused_body_leaves_the_key_free_for_the_corrected_one(client, tokens
 
 def test_while_the_first_request_runs_a_repeat_gets_409(client, tokens, world, engine):
     from app.services import idempotency
-    from app.services import mailings as mailing_service
+    from app.services.mailings import log as mailing_log
 
     with Session(engine) as s:
         idempotency.claim(
             s,
             user_id=world["coordinator"].id,
             key="busy",
-            digest=mailing_service.request_digest(mailing_service.parse_batch(BODY)),
+            digest=mailing_log.request_digest(mailing_log.parse_batch(BODY)),
         )
     response = post(client, tokens["coordinator"], key="busy")
     assert response.status_code == 409
@@ -214,14 +214,14 @@ def test_while_the_first_request_runs_a_repeat_gets_409(client, tokens, world, e
 
 def test_an_abandoned_claim_is_taken_over(client, tokens, world, engine, fresh):
     from app.services import idempotency
-    from app.services import mailings as mailing_service
+    from app.services.mailings import log as mailing_log
 
     with Session(engine) as s:
         idempotency.claim(
             s,
             user_id=world["coordinator"].id,
             key="dead",
-            digest=mailing_service.request_digest(mailing_service.parse_batch(BODY)),
+            digest=mailing_log.request_digest(mailing_log.parse_batch(BODY)),
             now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10),
         )
     assert post(client, tokens["coordinator"], key="dead").status_code == 201

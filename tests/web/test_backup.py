@@ -11,9 +11,10 @@ from sqlmodel import Session
 from app import create_app
 from app import db as app_db
 from app.services import backup
-from app.services import mailings
-from app.services import totals
 from app.services.database import make_engine
+from app.services.mailings import log as mailing_log
+from app.services.totals import read as totals
+from app.services.totals import tallies
 from tests.conftest import TEST_DATABASE_URL
 
 sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="backs up SQLite files")
@@ -26,7 +27,7 @@ def _writer(engine, user, stop: threading.Event, acknowledged: list, failures: l
         with Session(engine, expire_on_commit=False) as session:
             while not stop.is_set():
                 number += 1
-                data = mailings.parse_batch(
+                data = mailing_log.parse_batch(
                     {
                         "campaign": "azimjan-askarov",
                         "recipient": "president",
@@ -37,7 +38,7 @@ def _writer(engine, user, stop: threading.Event, acknowledged: list, failures: l
                         "count": 3,
                     }
                 )
-                mailings.log_mailings(
+                mailing_log.log_mailings(
                     session=session,
                     data=data,
                     user=user,
@@ -105,7 +106,7 @@ def test_backup_under_write_load_is_consistent_and_shows_the_same_totals(
             assert body["total"] == direct
             with app_db.new_session(started) as session:
                 campaign_id = world["campaign"].id
-                assert totals.differences(session, campaign_id) == []
+                assert tallies.differences(session, campaign_id) == []
                 assert totals.count_directly(session, campaign_id).total == direct
         finally:
             app_db.get_engine(started).dispose()

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.services import campaigns
-from app.services import totals
+from app.services.totals import read as totals
 from models import CampaignCreate
 from models import Chapter
 from models import ChapterCreate

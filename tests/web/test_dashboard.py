@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import select
 
-from app.services import mailings
+from app.services.mailings import status as mailing_status
 from models import Campaign
 from models import Mailing
 from tests.conftest import page
@@ -41,7 +41,9 @@ def mail(make, world):
     voided = log(make, world["staff"], count=3, sender_town="Bishkek", sender_country="KG")
     with make.session() as s:
         rows = s.exec(select(Mailing).where(Mailing.batch_id == voided.id)).all()
-        mailings.change_status(session=s, mailings=list(rows), action="void", user=world["staff"])
+        mailing_status.change_status(
+            session=s, mailings=list(rows), action="void", user=world["staff"]
+        )
     log(make, world["staff"], count=2, sender_town="Osh", sender_country="KG")
     return world
 

@@ -7,10 +7,11 @@ from sqlalchemy import func
 from sqlalchemy import update
 from sqlmodel import select
 
-from app.services import mailings
 from app.services import retention
-from app.services import totals
 from app.services.errors import ValidationFailed
+from app.services.mailings import status as mailing_status
+from app.services.totals import read as totals
+from app.services.totals import tallies
 from models import Batch
 from models import DayTally
 from models import Mailing
@@ -84,11 +85,11 @@ def history(make, world, fresh):
     with make.session() as s:
         staff = s.get(type(world["staff"]), world["staff"].id)
         first = list(s.exec(select(Mailing).where(Mailing.batch_id == old[0].id)).all())
-        mailings.change_status(session=s, mailings=first[:2], action="posted", user=staff)
+        mailing_status.change_status(session=s, mailings=first[:2], action="posted", user=staff)
         second = list(s.exec(select(Mailing).where(Mailing.batch_id == old[1].id)).all())
-        mailings.change_status(session=s, mailings=second[:1], action="void", user=staff)
+        mailing_status.change_status(session=s, mailings=second[:1], action="void", user=staff)
         newest = list(s.exec(select(Mailing).where(Mailing.batch_id == new[0].id)).all())
-        mailings.change_status(session=s, mailings=newest[:1], action="posted", user=staff)
+        mailing_status.change_status(session=s, mailings=newest[:1], action="posted", user=staff)
     open_counter(make, world["class_4b"])
     return {"old": old, "new": new}
 
@@ -205,7 +206,7 @@ def test_two_purges_add_up_and_a_changed_tally_is_still_found(runner, fresh, wor
     runner.invoke(args=["purge", "--older-than", _age_for(dt.date(2026, 1, 1))])
     with fresh() as s:
         assert s.exec(select(func.sum(PurgedTally.mailings))).one() == 9
-        assert totals.differences(s) == []
+        assert tallies.differences(s) == []
         s.exec(update(DayTally).values(mailings=DayTally.mailings + 1))
         s.commit()
     check = runner.invoke(args=["totals", "check"])

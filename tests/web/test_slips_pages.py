@@ -176,11 +176,13 @@ def test_the_tally_sheet_lists_the_campaigns_recipients(teacher):
 
 
 def test_void_mail_does_not_make_a_town_public(client, make, world, fresh):
-    from app.services import mailings as svc
+    from app.services.mailings import status as mailing_status
 
     batch = make.batch(world["coordinator"], count=5)
     with make.session() as s:
         rows = list(s.exec(select(Mailing).where(Mailing.batch_id == batch.id)))
-        svc.change_status(session=s, mailings=rows[:1], action="void", user=world["staff"])
+        mailing_status.change_status(
+            session=s, mailings=rows[:1], action="void", user=world["staff"]
+        )
     code = codes_of(fresh, batch.id)[1]
     assert "Columbus" not in page(client.get(f"/m/{code}")).get_text()

@@ -870,12 +870,12 @@ def test_a_nul_in_any_url_is_a_404_or_400_never_a_500(app, client, auth, world, 
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where markup is built in Python, each reviewed: only numbers, codes and escaped text.
-# (services/slips.py draws the QR code's SVG, which views/slips.py marks as markup.)
+# (services/slips/qr.py draws the QR code's SVG, which views/slips.py marks as markup.)
 REVIEWED_MARKUP = {
     "app/charts.py",
     "app/worldmap.py",
     "app/views/slips.py",
-    "app/services/slips.py",
+    "app/services/slips/qr.py",
 }
 
 

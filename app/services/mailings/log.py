@@ -1,44 +1,35 @@
-"""Logging mailings and changing their status: the only code that writes mailings."""
+"""Logging mailings: checking a batch, pricing its pieces and writing it with its tallies."""
 
 import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlalchemy import and_
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select
 
 from app.services import countries
-from app.services import postage
-from app.services import slips
-from app.services import totals
-from app.services.campaigns import phrases_of
 from app.services.codes import new_code
 from app.services.database import begin_write
 from app.services.errors import N_
 from app.services.errors import Conflict
 from app.services.errors import FieldError
-from app.services.errors import NotFound
 from app.services.errors import ValidationFailed
-from app.services.stamp_advice import StampAdvice
-from models import POST_CHANNELS
+from app.services.mailings.pricing import price_piece
+from app.services.scope import chapter_for
+from app.services.totals import tallies
 from models import Batch
 from models import Campaign
 from models import CampaignStatus
 from models import Chapter
 from models import Mailing
 from models import MailingBatchCreate
-from models import MailingEvent
 from models import MailingStatus
 from models import Recipient
-from models import RecipientRole
 from models import User
-from models.tally import PlaceTally
 
 # A sender east of UTC may already be on tomorrow's date.
 _FUTURE_GRACE = dt.timedelta(days=1)
@@ -129,11 +120,6 @@ def request_digest(data: MailingBatchCreate) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-def chapter_for(session: Session, user: User) -> Chapter | None:
-    """Return the chapter a coordinator logs for (``None`` for staff)."""
-    return session.get(Chapter, user.chapter_id) if user.chapter_id else None
-
-
 def log_mailings(
     *,
     session: Session,
@@ -209,7 +195,7 @@ def _write_batch(
     rows = _mailing_rows(batch, data, recipient)
     connection.execute(Mailing.__table__.insert(), rows)
     # Dashboard tallies: counted in this same transaction (services/totals.py).
-    totals.count_logged(session, rows)
+    tallies.count_logged(session, rows)
     return batch
 
 
@@ -417,65 +403,6 @@ def _remembered(lookups: dict | None, key: tuple, find):
     return lookups[key]
 
 
-def price_piece(data: MailingBatchCreate, recipient: Recipient) -> dict:
-    """Price one piece of a batch (its pieces are alike) as the columns a mailing stores.
-
-    Post gets the usual kind and weight of its channel unless the input says otherwise,
-    and is priced from the sender's country to the recipient's on the date sent. A piece
-    no published price covers is kept with the reason in ``postage_note``. Fax and email
-    cost nothing and carry no postage.
-    """
-    if not data.channel.is_post:
-        return {"kind": None, "weight_mg": None, "nonmachinable": False}
-    kind, weight_g = postage.default_piece(data.channel)
-    kind = data.kind or kind
-    weight_g = data.weight_g if data.weight_g is not None else weight_g
-    piece = {
-        "kind": str(kind),
-        "weight_mg": int(weight_g * 1000),
-        "nonmachinable": data.nonmachinable,
-    }
-    try:
-        price = postage.quote(
-            origin=data.sender_country,
-            destination=recipient.country,
-            kind=kind,
-            weight_g=weight_g,
-            on=data.sent_on,
-            nonmachinable=data.nonmachinable,
-        )
-    except postage.NoPublishedPrice as unknown:
-        return piece | {"postage_note": unknown.message[:200]}
-    return piece | {
-        "postage_minor": price.amount_minor,
-        "postage_currency": price.currency,
-        "postage_table": price.table,
-    }
-
-
-def stamp_advice(mailing: Mailing, destination: str) -> StampAdvice | None:
-    """Say which stamps pay for a priced *mailing* ("1 Global Forever stamp").
-
-    Worked out again from the table the mailing was priced from; ``None`` if it has no
-    price, or if that table no longer gives the same price (the stored amount stands).
-    """
-    if mailing.postage_minor is None or mailing.kind is None or mailing.weight_mg is None:
-        return None
-    try:
-        again = postage.quote(
-            origin=mailing.sender_country,
-            destination=destination,
-            kind=mailing.kind,
-            weight_g=Decimal(mailing.weight_mg) / 1000,
-            on=mailing.sent_on,
-            nonmachinable=mailing.nonmachinable,
-        )
-    except ValidationFailed:
-        return None
-    same = (again.table, again.amount_minor) == (mailing.postage_table, mailing.postage_minor)
-    return again.stamp_advice if same else None
-
-
 def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) -> list[dict]:
     common = {
         "batch_id": batch.id,
@@ -498,259 +425,3 @@ def _mailing_rows(batch: Batch, data: MailingBatchCreate, recipient: Recipient) 
     while len(codes) < data.count:
         codes.add(new_code())
     return [{**common, "code": code} for code in codes]
-
-
-# --- reading -------------------------------------------------------------------------
-
-
-def visible_to(user: User):
-    """Return a filter for the mailings *user* may see: staff all, coordinators their chapter's."""
-    if user.is_staff:
-        return True
-    return Mailing.chapter_id == user.chapter_id if user.chapter_id else False
-
-
-def get_mailing(session: Session, code: str, user: User) -> Mailing:
-    """Return the mailing with *code* if *user* may see it.
-
-    :raises NotFound: if there is none, or it belongs to another chapter.
-    """
-    mailing = session.exec(select(Mailing).where(Mailing.code == code, visible_to(user))).first()
-    if mailing is None:
-        raise NotFound(code)
-    return mailing
-
-
-def get_batch(session: Session, batch_id: int, user: User) -> Batch:
-    """Return batch *batch_id* if *user* may see it.
-
-    :raises NotFound: if there is none, or it belongs to another chapter.
-    """
-    batch = session.get(Batch, batch_id)
-    if batch is None or not (user.is_staff or batch.chapter_id == user.chapter_id):
-        raise NotFound(batch_id)
-    return batch
-
-
-@dataclass(frozen=True)
-class MailingFilter:
-    """The list's filters; every field optional."""
-
-    campaign_id: int | None = None
-    chapter_id: int | None = None
-    channel: str | None = None
-    status: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    batch_id: int | None = None
-
-
-def list_mailings(
-    session: Session, *, user: User, filters: MailingFilter, before_id: int | None, limit: int
-) -> list[Mailing]:
-    """Return up to *limit* mailings, newest first, older than *before_id* (keyset paging)."""
-    conditions = filter_conditions(user, filters)
-    if before_id is not None:
-        conditions.append(Mailing.id < before_id)
-    query = select(Mailing).where(and_(*conditions)).order_by(Mailing.id.desc()).limit(limit)
-    return list(session.exec(query).all())
-
-
-def filter_conditions(user: User, filters: MailingFilter) -> list:
-    """Return the WHERE conditions for the mailings *user* may see that match *filters*."""
-    conditions = [visible_to(user)]
-    for column, value in (
-        (Mailing.campaign_id, filters.campaign_id),
-        (Mailing.chapter_id, filters.chapter_id),
-        (Mailing.channel, filters.channel),
-        (Mailing.status, filters.status),
-        (Mailing.batch_id, filters.batch_id),
-    ):
-        if value is not None:
-            conditions.append(column == value)
-    if filters.since:
-        conditions.append(Mailing.sent_on >= filters.since)
-    if filters.until:
-        conditions.append(Mailing.sent_on <= filters.until)
-    return conditions
-
-
-PUBLIC_TOWN_MINIMUM = 5
-
-
-def town_is_public(session: Session, mailing: Mailing) -> bool:
-    """Tell whether *mailing*'s town has enough live mail in its campaign to be named on
-    public pages (read from the place tally, so it stays quick at millions of rows)."""
-    count = session.exec(
-        select(func.coalesce(func.sum(PlaceTally.mailings), 0)).where(
-            PlaceTally.campaign_id == mailing.campaign_id,
-            PlaceTally.sender_country == mailing.sender_country,
-            PlaceTally.sender_town_key == mailing.sender_town_key,
-        )
-    ).one()
-    return int(count) >= PUBLIC_TOWN_MINIMUM
-
-
-def slips_for(
-    session: Session,
-    rows: list[Mailing],
-    *,
-    base_url: str,
-    channel_label,
-    money,
-    stamps=lambda advice: advice.text,
-) -> list[slips.SlipData]:
-    """Build the slip of each mailing in *rows*: QR URL, address block, postage, stamps.
-
-    *channel_label* names a channel for people; *money* formats (minor, currency);
-    *stamps* writes a :class:`StampAdvice` out (in English by default).
-    """
-    campaigns = {c.id: c for c in _by_ids(session, Campaign, {m.campaign_id for m in rows})}
-    recipients = {r.id: r for r in _by_ids(session, Recipient, {m.recipient_id for m in rows})}
-    addresses, advice = {}, {}
-    # Greetings to the prisoner carry a suggested phrase, taken in turn through the batch.
-    phrases = {cid: phrases_of(session, cid) for cid in campaigns}
-    result = []
-    for n, m in enumerate(rows):
-        recipient = recipients[m.recipient_id]
-        if recipient.id not in addresses:
-            addresses[recipient.id] = tuple(
-                slips.address_block(
-                    name=recipient.name,
-                    address_lines=recipient.address_lines,
-                    city=recipient.city,
-                    postcode=recipient.postcode,
-                    country=recipient.country,
-                )
-            )
-        # Pieces of one batch are alike: work the stamp advice out once per batch.
-        if m.batch_id not in advice:
-            found = stamp_advice(m, recipient.country)
-            advice[m.batch_id] = stamps(found) if found else None
-        priced = m.postage_minor is not None
-        result.append(
-            slips.SlipData(
-                code=m.code,
-                url=slips.slip_url(base_url, m.code),
-                campaign_title=campaigns[m.campaign_id].title,
-                channel=channel_label(m.channel),
-                address=addresses[recipient.id],
-                sender_town=m.sender_town,
-                sent_on=m.sent_on,
-                status=m.status,
-                postage=(
-                    money(m.postage_minor, m.postage_currency)
-                    if priced
-                    else (None if m.channel in POST_CHANNELS else "none")
-                ),
-                stamps=advice[m.batch_id] if priced else None,
-                **_greeting(recipient, phrases[m.campaign_id], n),
-            )
-        )
-    return result
-
-
-def _greeting(recipient: Recipient, phrases: list, n: int) -> dict:
-    if recipient.role != RecipientRole.SOLIDARITY or not phrases:
-        return {}
-    phrase = phrases[n % len(phrases)]
-    return {"greeting": phrase.text, "greeting_meaning": phrase.meaning or None}
-
-
-def _by_ids(session: Session, model, ids: set[int]):
-    return session.exec(select(model).where(model.id.in_(ids))).all() if ids else []
-
-
-# --- status changes ------------------------------------------------------------------
-
-ACTIONS = ("posted", "void", "undo")
-_TARGET = {"posted": MailingStatus.POSTED, "void": MailingStatus.VOID}
-ALREADY = {MailingStatus.POSTED: N_("Already posted."), MailingStatus.VOID: N_("Already void.")}
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    """How many mailings a status change changed, and why others were left alone."""
-
-    changed: int
-    skipped: int
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def reason(self) -> str | None:
-        """Why mailings were skipped, in English."""
-        return " ".join(self.reasons) or None
-
-
-def change_status(
-    *, session: Session, mailings: list[Mailing], action: str, user: User
-) -> StatusResult:
-    """Apply *action* (posted, void or undo) to *mailings* and record an event for each.
-
-    ``undo`` returns a mailing to the status before its last change (once: an undo is
-    not itself undone). Mailings the action does not apply to are skipped and counted.
-    Commits.
-
-    :raises ValueError: for an unknown action.
-    """
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    ids = [m.id for m in mailings]
-    begin_write(session)
-    # Re-read inside the write transaction: another request may have changed them.
-    current = list(session.exec(select(Mailing).where(Mailing.id.in_(ids))).all())
-    last_events = _last_events(session, ids) if action == "undo" else {}
-    changed, reasons = 0, set()
-    moves = []  # (mailing, from, to) for the dashboard tallies
-    now = dt.datetime.now(dt.UTC)
-    for mailing in current:
-        target, reason = _target_status(mailing, action, last_events.get(mailing.id))
-        if target is None:
-            reasons.add(reason)
-            continue
-        session.add(
-            MailingEvent(
-                mailing_id=mailing.id,
-                action=action,
-                from_status=mailing.status,
-                to_status=target,
-                user_id=user.id,
-                at=now,
-            )
-        )
-        moves.append((mailing, mailing.status, target))
-        mailing.status = target
-        changed += 1
-    # Dashboard tallies: the moved mailings change status there too, in this transaction.
-    totals.count_moved(session, moves)
-    session.commit()
-    skipped = len(current) - changed
-    return StatusResult(changed, skipped, tuple(sorted(reasons)))
-
-
-def _target_status(mailing: Mailing, action: str, last: MailingEvent | None):
-    if action == "undo":
-        if last is None or last.action == "undo":
-            return None, N_("There is nothing to undo.")
-        return last.from_status, None
-    target = _TARGET[action]
-    if mailing.status == target:
-        return None, ALREADY[target]
-    if action == "posted" and mailing.status == MailingStatus.VOID:
-        return None, N_("A void mailing cannot be marked posted; undo the void first.")
-    return target.value, None
-
-
-def _last_events(session: Session, ids: list[int]) -> dict[int, MailingEvent]:
-    latest = (
-        select(MailingEvent.mailing_id, MailingEvent.id)
-        .where(MailingEvent.mailing_id.in_(ids))
-        .order_by(MailingEvent.mailing_id, MailingEvent.id.desc())
-    )
-    newest: dict[int, int] = {}
-    for mailing_id, event_id in session.exec(latest):
-        newest.setdefault(mailing_id, event_id)
-    if not newest:
-        return {}
-    events = session.exec(select(MailingEvent).where(MailingEvent.id.in_(newest.values())))
-    return {e.mailing_id: e for e in events.all()}

@@ -1,0 +1,1 @@
+"""Mailings: logging them (log), changing their status (status) and reading them (read)."""
